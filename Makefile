@@ -1,0 +1,21 @@
+# Two entry points (see README): `make demo` and `make test`. Each creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+.PHONY: demo test bench
+demo: $(STAMP)
+	$(VENV)/bin/engine-sim replay scenarios
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest tests
+	$(VENV)/bin/engine-sim replay scenarios
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/run.py

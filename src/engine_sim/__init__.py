@@ -1,0 +1,1 @@
+"""engine-sim: an event-sourced simulator of a Zeebe-like BPMN engine."""

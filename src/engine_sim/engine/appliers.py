@@ -1,0 +1,323 @@
+"""Event appliers: the only code that changes an `InstanceState`, one function per record kind.
+
+Zeebe applies each event the moment a processor writes it, and applies the same events on
+replay; so do we (`apply_record`). Appliers never evaluate expressions, read the clock or
+generate keys: every such result is in the record.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from engine_sim.engine.state import (
+    ElementInstance,
+    Incident,
+    InstanceState,
+    Job,
+    Subscription,
+    UserTask,
+    Variable,
+)
+from engine_sim.model import ElementType
+from engine_sim.records import Intent, ValueType
+
+Record = dict[str, Any]
+Applier = Callable[[InstanceState, Record], None]
+JOINING = (ElementType.PARALLEL_GATEWAY, ElementType.INCLUSIVE_GATEWAY)
+
+
+def is_joining_gateway(state: InstanceState, element_id: str) -> bool:
+    element = state.model.elements.get(element_id)
+    return element is not None and element.type in JOINING and len(element.incoming) > 1
+
+
+# -- PROCESS_INSTANCE -----------------------------------------------------------------------
+def _element_activating(state: InstanceState, record: Record) -> None:
+    key = record["key"]
+    element_type = ElementType(record["bpmnElementType"])
+    if element_type is ElementType.PROCESS:
+        state.definition_key = record["processDefinitionKey"]
+        state.process_id = record["bpmnProcessId"]
+        state.version = record["version"]
+        state.parent_instance_key = record.get("parentProcessInstanceKey", -1)
+        state.parent_element_instance_key = record.get("parentElementInstanceKey", -1)
+        state.lifecycle = "ACTIVE"
+        state.start_time = record["timestamp"]
+    existing = state.elements.get(key)
+    if existing is not None:  # a retried activation after an incident
+        existing.lifecycle = Intent.ELEMENT_ACTIVATING
+        return
+    instance = ElementInstance(
+        key=key,
+        element_id=record["elementId"],
+        type=element_type,
+        flow_scope_key=record["flowScopeKey"],
+        lifecycle=Intent.ELEMENT_ACTIVATING,
+    )
+    state.elements[key] = instance
+    scope = state.elements.get(instance.flow_scope_key)
+    if scope is None:
+        return
+    scope.children[key] = None
+    _consume_incoming_tokens(state, scope, instance)
+
+
+def _consume_incoming_tokens(state: InstanceState, scope: ElementInstance, ei: ElementInstance) -> None:
+    """An element reached by a sequence flow takes its token(s) off the flow scope."""
+    element = state.model.elements.get(ei.element_id)
+    if element is None or not element.incoming or scope.type is ElementType.MULTI_INSTANCE_BODY:
+        return  # not reached by a sequence flow (start and boundary events, inner instances)
+    taken = scope.joins.get(ei.element_id)
+    if taken is None or not is_joining_gateway(state, ei.element_id):
+        remaining = scope.in_flight.get(ei.element_id, 0) - 1
+        if remaining > 0:
+            scope.in_flight[ei.element_id] = remaining
+        else:
+            scope.in_flight.pop(ei.element_id, None)
+        return
+    # a joining gateway consumes one taken flow per distinct incoming flow
+    consumed: set[str] = set()
+    remaining = []
+    for flow_id, flow_key in taken:
+        if flow_id in consumed:
+            remaining.append((flow_id, flow_key))
+        else:
+            consumed.add(flow_id)
+    if remaining:
+        scope.joins[ei.element_id] = remaining
+    else:
+        del scope.joins[ei.element_id]
+
+
+def _set_lifecycle(state: InstanceState, record: Record) -> None:
+    ei = state.elements.get(record["key"])
+    if ei is not None:
+        ei.lifecycle = record["intent"]
+
+
+def _element_finished(state: InstanceState, record: Record) -> None:
+    key = record["key"]
+    ei = state.elements.pop(key, None)
+    if key != state.key:  # a finished instance keeps its process variables' last values
+        state.variables.pop(key, None)
+    if ei is not None:
+        scope = state.elements.get(ei.flow_scope_key)
+        if scope is not None:
+            scope.children.pop(key, None)
+    if key == state.key:
+        state.lifecycle = "COMPLETED" if record["intent"] == Intent.ELEMENT_COMPLETED else "TERMINATED"
+        state.end_time = record["timestamp"]
+
+
+def _sequence_flow_taken(state: InstanceState, record: Record) -> None:
+    scope = state.elements.get(record["flowScopeKey"])
+    if scope is None:
+        return
+    target = state.model.flows[record["elementId"]].target
+    if is_joining_gateway(state, target):
+        scope.joins.setdefault(target, []).append((record["elementId"], record["key"]))
+    else:
+        scope.in_flight[target] = scope.in_flight.get(target, 0) + 1
+
+
+def _sequence_flow_deleted(state: InstanceState, record: Record) -> None:
+    scope = state.elements.get(record["flowScopeKey"])
+    if scope is None:
+        return
+    for gateway_id, taken in list(scope.joins.items()):
+        kept = [(f, k) for f, k in taken if k != record["key"]]
+        if kept:
+            scope.joins[gateway_id] = kept
+        else:
+            del scope.joins[gateway_id]
+
+
+def _element_migrated(state: InstanceState, record: Record) -> None:
+    ei = state.elements.get(record["key"])
+    if ei is not None:
+        ei.element_id = record["elementId"]
+    if record["key"] == state.key:
+        state.definition_key = record["processDefinitionKey"]
+        state.process_id = record["bpmnProcessId"]
+        state.version = record["version"]
+
+
+# -- JOB --------------------------------------------------------------------------------------
+def _job_created(state: InstanceState, record: Record) -> None:
+    job = Job(
+        key=record["key"],
+        element_instance_key=record["elementInstanceKey"],
+        element_id=record["elementId"],
+        type=record["type"],
+        retries=record["retries"],
+        custom_headers=dict(record.get("customHeaders") or {}),
+    )
+    state.jobs[job.key] = job
+    ei = state.elements.get(job.element_instance_key)
+    if ei is not None:
+        ei.job_key = job.key
+
+
+def _job_removed(state: InstanceState, record: Record) -> None:
+    job = state.jobs.pop(record["key"], None)
+    if job is not None:
+        ei = state.elements.get(job.element_instance_key)
+        if ei is not None and ei.job_key == job.key:
+            ei.job_key = None
+
+
+def _job_failed(state: InstanceState, record: Record) -> None:
+    job = state.jobs[record["key"]]
+    job.retries = record["retries"]
+    job.error_message = record.get("errorMessage", "")
+    job.state = "FAILED" if job.retries <= 0 else "ACTIVATABLE"
+
+
+def _job_error_thrown(state: InstanceState, record: Record) -> None:
+    state.jobs[record["key"]].state = "ERROR_THROWN"
+
+
+def _job_retries_updated(state: InstanceState, record: Record) -> None:
+    state.jobs[record["key"]].retries = record["retries"]
+
+
+def _job_migrated(state: InstanceState, record: Record) -> None:
+    state.jobs[record["key"]].element_id = record["elementId"]
+
+
+# -- USER_TASK --------------------------------------------------------------------------------
+def _user_task_created(state: InstanceState, record: Record) -> None:
+    task = UserTask(record["key"], record["elementInstanceKey"], record["elementId"])
+    state.user_tasks[task.key] = task
+    ei = state.elements.get(task.element_instance_key)
+    if ei is not None:
+        ei.user_task_key = task.key
+
+
+def _user_task_removed(state: InstanceState, record: Record) -> None:
+    task = state.user_tasks.pop(record["key"], None)
+    if task is not None:
+        ei = state.elements.get(task.element_instance_key)
+        if ei is not None:
+            ei.user_task_key = None
+
+
+def _user_task_migrated(state: InstanceState, record: Record) -> None:
+    state.user_tasks[record["key"]].element_id = record["elementId"]
+
+
+# -- INCIDENT ---------------------------------------------------------------------------------
+def _incident_created(state: InstanceState, record: Record) -> None:
+    state.incidents[record["key"]] = Incident(
+        key=record["key"],
+        error_type=record["errorType"],
+        error_message=record["errorMessage"],
+        element_instance_key=record["elementInstanceKey"],
+        element_id=record["elementId"],
+        job_key=record.get("jobKey", -1),
+    )
+
+
+def _incident_resolved(state: InstanceState, record: Record) -> None:
+    incident = state.incidents.pop(record["key"], None)
+    if incident is not None and incident.job_key in state.jobs:
+        job = state.jobs[incident.job_key]
+        job.state = "ACTIVATABLE"  # Zeebe: a resolved job incident makes the job activatable
+
+
+def _incident_migrated(state: InstanceState, record: Record) -> None:
+    state.incidents[record["key"]].element_id = record["elementId"]
+
+
+# -- VARIABLE ---------------------------------------------------------------------------------
+def _variable_set(state: InstanceState, record: Record) -> None:
+    scope = state.variables.setdefault(record["scopeKey"], {})
+    variable = scope.get(record["name"])
+    if variable is None:
+        scope[record["name"]] = Variable(record["key"], record["value"])
+    else:
+        variable.value = record["value"]
+
+
+def _ignore(state: InstanceState, record: Record) -> None:
+    """Records that inform but change no instance state."""
+
+
+# -- subscriptions (TIMER, PROCESS_MESSAGE_SUBSCRIPTION, SIGNAL_SUBSCRIPTION) -----------------
+SUBSCRIPTION_FIELDS = {
+    ValueType.TIMER.value: ("dueDate", "repetitions", "targetElementId"),
+    ValueType.PROCESS_MESSAGE_SUBSCRIPTION.value: ("messageName", "correlationKey", "interrupting"),
+    ValueType.SIGNAL_SUBSCRIPTION.value: ("signalName",),
+}
+
+
+def _subscription_opened(state: InstanceState, record: Record) -> None:
+    value_type = record["valueType"]
+    fields = {name: record.get(name) for name in SUBSCRIPTION_FIELDS[value_type]}
+    state.subscriptions[record["key"]] = Subscription(
+        key=record["key"],
+        value_type=value_type,
+        element_instance_key=record["elementInstanceKey"],
+        element_id=record["elementId"],
+        fields=fields,
+    )
+
+
+def _subscription_closed(state: InstanceState, record: Record) -> None:
+    state.subscriptions.pop(record["key"], None)
+
+
+def _subscription_migrated(state: InstanceState, record: Record) -> None:
+    subscription = state.subscriptions[record["key"]]
+    subscription.element_id = record["elementId"]
+    subscription.element_instance_key = record["elementInstanceKey"]
+
+
+PI = ValueType.PROCESS_INSTANCE.value
+APPLIERS: dict[tuple[str, str], Applier] = {
+    (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
+    (PI, Intent.ELEMENT_ACTIVATED): _set_lifecycle,
+    (PI, Intent.ELEMENT_COMPLETING): _set_lifecycle,
+    (PI, Intent.ELEMENT_TERMINATING): _set_lifecycle,
+    (PI, Intent.ELEMENT_COMPLETED): _element_finished,
+    (PI, Intent.ELEMENT_TERMINATED): _element_finished,
+    (PI, Intent.SEQUENCE_FLOW_TAKEN): _sequence_flow_taken,
+    (PI, Intent.SEQUENCE_FLOW_DELETED): _sequence_flow_deleted,
+    (PI, Intent.ELEMENT_MIGRATED): _element_migrated,
+    ("PROCESS_INSTANCE_CREATION", Intent.CREATED): _ignore,
+    ("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATED): _ignore,
+    ("JOB", Intent.CREATED): _job_created,
+    ("JOB", Intent.COMPLETED): _job_removed,
+    ("JOB", Intent.CANCELED): _job_removed,
+    ("JOB", Intent.FAILED): _job_failed,
+    ("JOB", Intent.ERROR_THROWN): _job_error_thrown,
+    ("JOB", Intent.RETRIES_UPDATED): _job_retries_updated,
+    ("JOB", Intent.MIGRATED): _job_migrated,
+    ("USER_TASK", Intent.CREATED): _user_task_created,
+    ("USER_TASK", Intent.COMPLETED): _user_task_removed,
+    ("USER_TASK", Intent.CANCELED): _user_task_removed,
+    ("USER_TASK", Intent.MIGRATED): _user_task_migrated,
+    ("INCIDENT", Intent.CREATED): _incident_created,
+    ("INCIDENT", Intent.RESOLVED): _incident_resolved,
+    ("INCIDENT", Intent.MIGRATED): _incident_migrated,
+    ("VARIABLE", Intent.CREATED): _variable_set,
+    ("VARIABLE", Intent.UPDATED): _variable_set,
+    ("VARIABLE", Intent.MIGRATED): _ignore,
+    ("TIMER", Intent.CREATED): _subscription_opened,
+    ("TIMER", Intent.TRIGGERED): _subscription_closed,
+    ("TIMER", Intent.CANCELED): _subscription_closed,
+    ("TIMER", Intent.MIGRATED): _subscription_migrated,
+    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
+    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CORRELATED): _subscription_closed,
+    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
+    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
+    ("SIGNAL_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
+    ("SIGNAL_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
+    ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
+}
+
+
+def apply_record(state: InstanceState, record: Record) -> None:
+    if record["recordType"] != "EVENT":
+        return
+    APPLIERS.get((record["valueType"], record["intent"]), _ignore)(state, record)

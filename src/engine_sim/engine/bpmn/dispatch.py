@@ -1,0 +1,188 @@
+"""The element lifecycle shared by every element type (Zeebe's `BpmnStreamProcessor` with its
+state-transition behaviour): activate, complete, terminate, joins and flow-scope completion.
+What differs per element type lives in the processors registered in `PROCESSORS`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
+from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.model import Element, ElementType
+from engine_sim.records import Intent
+
+if TYPE_CHECKING:
+    from engine_sim.engine.engine import Engine
+    from engine_sim.engine.processing import Processing
+
+ACTIVATING = Intent.ELEMENT_ACTIVATING
+ACTIVATED = Intent.ELEMENT_ACTIVATED
+COMPLETING = Intent.ELEMENT_COMPLETING
+TERMINATING = Intent.ELEMENT_TERMINATING
+
+
+class Bpmn:
+    """Runs elements. Every method works inside the engine's current `Processing`."""
+
+    def __init__(self, engine: Engine) -> None:
+        from engine_sim.engine.bpmn.registry import PROCESSORS
+
+        self.engine = engine
+        self.processors = PROCESSORS
+
+    @property
+    def p(self) -> Processing:
+        return self.engine.processing
+
+    def processor(self, ei: ElementInstance) -> Any:
+        return self.processors[ei.type]
+
+    # -- activation ----------------------------------------------------------------------
+    def activate(self, state: InstanceState, element: Element, scope_key: int,
+                 key: int | None = None) -> ElementInstance | None:
+        """Activate `element` in the flow scope `scope_key` (dropped when the scope is gone)."""
+        scope = state.elements.get(scope_key)
+        if scope is None or scope.lifecycle not in (ACTIVATED, ACTIVATING):
+            return None  # the scope was terminated while this token was on its way
+        element_type = element.type
+        if element.loop is not None and scope.type is not ElementType.MULTI_INSTANCE_BODY:
+            element_type = ElementType.MULTI_INSTANCE_BODY
+        ei = self.p.activating(state, element, scope_key, key, element_type)
+        self.run_activation(state, ei)
+        return ei
+
+    def run_activation(self, state: InstanceState, ei: ElementInstance) -> None:
+        """The element-specific part of the activation; re-run when its incident is resolved."""
+        element = state.model.elements[ei.element_id]
+        if ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs:
+            if not self._apply_inputs(state, ei, element):
+                return
+        self.processor(ei).on_activate(self, state, ei, element)
+
+    def _apply_inputs(self, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
+        try:
+            values = [(m.target, evaluate(m.source, state, ei.key)) for m in element.io.inputs]
+        except EvaluationFailed as failure:
+            self.p.raise_incident(state, ei, "IO_MAPPING_ERROR", failure.message)
+            return False
+        for target, value in values:
+            self.p.set_variable(state, ei.key, target, value)
+        return True
+
+    def retry(self, state: InstanceState, ei: ElementInstance) -> None:
+        """Re-run the step that raised a resolved incident (Zeebe re-writes that command)."""
+        if ei.lifecycle == ACTIVATING:
+            self.run_activation(state, ei)
+        elif ei.lifecycle == COMPLETING:
+            self.complete(state, ei)
+
+    # -- completion ----------------------------------------------------------------------
+    def complete(self, state: InstanceState, ei: ElementInstance,
+                 variables: dict[str, Any] | None = None) -> None:
+        """ELEMENT_COMPLETING, variables and output mappings, ELEMENT_COMPLETED, then onward."""
+        if state.elements.get(ei.key) is not ei or ei.lifecycle not in (ACTIVATED, COMPLETING):
+            return
+        element = state.model.elements[ei.element_id]
+        if ei.lifecycle != COMPLETING:
+            self.p.transition(state, ei, COMPLETING)
+        if variables:
+            self._accept_variables(state, ei, element, variables)
+        if element.io.outputs and ei.type is not ElementType.MULTI_INSTANCE_BODY:
+            if not self._apply_outputs(state, ei, element):
+                return
+        processor = self.processor(ei)
+        if not processor.on_complete(self, state, ei, element):
+            return
+        self.p.transition(state, ei, Intent.ELEMENT_COMPLETED)
+        processor.after_completed(self, state, ei, element)
+
+    def _accept_variables(self, state: InstanceState, ei: ElementInstance, element: Element,
+                          variables: dict[str, Any]) -> None:
+        """Zeebe: with output mappings the variables are local to the element (the mappings
+        read them); without, they propagate to the nearest scope that has them."""
+        if element.io.outputs:
+            for name, value in variables.items():
+                self.p.set_variable(state, ei.key, name, value)
+        else:
+            self.p.merge_variables(state, ei.key, variables)
+
+    def _apply_outputs(self, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
+        try:
+            values = [(m.target, evaluate(m.source, state, ei.key)) for m in element.io.outputs]
+        except EvaluationFailed as failure:
+            self.p.raise_incident(state, ei, "IO_MAPPING_ERROR", failure.message)
+            return False
+        scope_key = ei.flow_scope_key if ei.flow_scope_key != -1 else ei.key
+        self.p.merge_variables(state, scope_key, dict(values))
+        return True
+
+    def continue_after(self, state: InstanceState, ei: ElementInstance, element: Element) -> None:
+        """The default after completion: take every outgoing flow, or let the scope finish."""
+        if element.outgoing:
+            self.p.take_outgoing(state, element, ei.flow_scope_key)
+        self.child_finished(state, ei.flow_scope_key)
+
+    # -- termination ---------------------------------------------------------------------
+    def terminate(self, state: InstanceState, ei: ElementInstance) -> None:
+        """Zeebe's order: the element's TERMINATING, its children (leaves first), cleanup,
+        then its TERMINATED."""
+        if state.elements.get(ei.key) is not ei:
+            return
+        if ei.lifecycle != TERMINATING:
+            self.p.transition(state, ei, TERMINATING)
+        for child_key in sorted(ei.children):
+            child = state.elements.get(child_key)
+            if child is not None:
+                self.terminate(state, child)
+        element = state.model.elements[ei.element_id]
+        self.processor(ei).on_terminate(self, state, ei, element)
+        self.p.resolve_incidents_of(state, ei)
+        self.p.transition(state, ei, Intent.ELEMENT_TERMINATED)
+
+    def terminate_children(self, state: InstanceState, scope: ElementInstance,
+                           keep: int | None = None) -> None:
+        for child_key in sorted(scope.children):
+            child = state.elements.get(child_key)
+            if child is not None and child_key != keep:
+                self.terminate(state, child)
+
+    # -- flow scopes and joins -----------------------------------------------------------
+    def child_finished(self, state: InstanceState, scope_key: int) -> None:
+        """A child of `scope_key` completed or was terminated: re-check joins, then whether
+        the scope itself can complete (no children, no tokens on flows, no waiting joins)."""
+        scope = state.elements.get(scope_key)
+        if scope is None or scope.lifecycle != ACTIVATED:
+            return
+        for gateway_id in list(scope.joins):
+            if state.model.elements[gateway_id].type is ElementType.INCLUSIVE_GATEWAY:
+                self.p.later(self.try_join, state, scope_key, gateway_id)
+        if not scope.children and not scope.in_flight and not scope.joins:
+            self.p.later(self.processor(scope).on_children_done, self, state, scope)
+
+    def try_join(self, state: InstanceState, scope_key: int, gateway_id: str) -> None:
+        scope = state.elements.get(scope_key)
+        if scope is None or gateway_id not in scope.joins or scope.lifecycle != ACTIVATED:
+            return
+        gateway = state.model.elements[gateway_id]
+        taken = {flow_id for flow_id, _ in scope.joins[gateway_id]}
+        untaken = [f for f in gateway.incoming if f not in taken]
+        if untaken and (
+            gateway.type is ElementType.PARALLEL_GATEWAY
+            or self._can_still_arrive(state, scope, gateway_id, untaken)
+        ):
+            return
+        self.activate(state, gateway, scope_key)
+
+    def _can_still_arrive(self, state: InstanceState, scope: ElementInstance, gateway_id: str,
+                          untaken: list[str]) -> bool:
+        """Could a token of this scope still reach one of the gateway's untaken flows?"""
+        model = state.model
+        sources = {model.flows[f].source for f in untaken}
+        tokens = [state.elements[k].element_id for k in scope.children]
+        tokens += list(scope.in_flight)
+        tokens += [g for g in scope.joins if g != gateway_id]
+        for token in tokens:
+            if token in sources or not sources.isdisjoint(model.reachable.get(token, ())):
+                return True
+        return False

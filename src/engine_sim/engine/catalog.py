@@ -1,0 +1,46 @@
+"""Deployed process definitions: versions per bpmnProcessId, keys, the models by key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine_sim.model import Process
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedProcess:
+    key: int
+    process_id: str
+    version: int
+    model: Process
+    resource_name: str
+
+
+class ProcessCatalog:
+    """The definitions the engine knows, built from deployments (never from instances)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[int, DeployedProcess] = {}
+        self.versions: dict[str, list[DeployedProcess]] = {}
+
+    def add(self, deployed: DeployedProcess) -> None:
+        self.by_key[deployed.key] = deployed
+        self.versions.setdefault(deployed.process_id, []).append(deployed)
+
+    def latest(self, process_id: str) -> DeployedProcess | None:
+        versions = self.versions.get(process_id)
+        return versions[-1] if versions else None
+
+    def get(self, process_id: str, version: int | None = None) -> DeployedProcess | None:
+        if version is None:
+            return self.latest(process_id)
+        for deployed in self.versions.get(process_id, ()):
+            if deployed.version == version:
+                return deployed
+        return None
+
+    def model(self, key: int) -> Process:
+        return self.by_key[key].model
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.by_key

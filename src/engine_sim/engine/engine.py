@@ -1,0 +1,257 @@
+"""The engine: one partition's processing loop over an eventsourcing application.
+
+Each public command runs inside a `Processing`: its processor validates (raising `Rejected`
+before writing anything) and writes records; follow-ups run until the queue is empty; then
+everything the command changed is saved in one `app.save(...)`. A rejection is one
+COMMAND_REJECTION record in a journal entry, and no instance's stream changes.
+
+Instance state stays materialised in memory (`self.instances`); an instance not in memory
+is rebuilt once from its stored events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from engine_sim.engine.aggregates import (
+    DEFINITIONS_ID,
+    Definitions,
+    JournalEntry,
+    ProcessInstance,
+    instance_id,
+    journal_id,
+)
+from engine_sim.engine.bpmn import Bpmn
+from engine_sim.engine.bpmn.calls import CallActivities
+from engine_sim.engine.bpmn.errors import ErrorEvents
+from engine_sim.engine.bpmn.subscriptions import Subscriptions
+from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
+from engine_sim.engine.keys import KeyGenerator, SimulatedClock
+from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.engine.state import InstanceState
+from engine_sim.model import parse_bpmn
+from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
+from engine_sim.records import NO_KEY, RecordType
+from engine_sim.timeutil import format_timestamp
+
+Record = dict[str, Any]
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class EngineApplication(Application):
+    """The eventsourcing application holding every stream of one engine."""
+
+    name = "EngineApplication"
+
+    def construct_transcoder(self) -> MsgspecTranscoder:  # type: ignore[override]
+        return MsgspecTranscoder()
+
+
+@dataclass
+class Outcome:
+    """What a command did: its records, or its rejection, and a result (e.g. new keys)."""
+
+    records: list[Record] = field(default_factory=list)
+    rejection: Record | None = None
+    result: Any = None
+
+    @property
+    def rejected(self) -> bool:
+        return self.rejection is not None
+
+
+@dataclass(frozen=True)
+class CommandMeta:
+    """Identifies a command for its rejection record."""
+
+    value_type: str
+    intent: str
+    key: int = NO_KEY
+    instance_key: int | None = None
+
+
+class Engine:
+    def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
+                 wall_clock: bool = False) -> None:
+        self.store = parse_store_url(store) if isinstance(store, str) else store
+        self.app = EngineApplication(env=self.store.env)
+        self.clock = SimulatedClock(start_time)
+        self.wall_clock = wall_clock  # the CLI's engine follows real time
+        self.keys = KeyGenerator()
+        self._next_position = 1
+        self.catalog = ProcessCatalog()
+        self.instances: dict[int, ProcessInstance] = {}
+        self.bpmn = Bpmn(self)
+        self.subscriptions = Subscriptions(self)
+        self.calls = CallActivities(self)
+        self.errors = ErrorEvents(self)
+        self.processing: Processing = Processing(self)
+        self._definitions: Definitions | None = None
+        self._recover()
+
+    # -- reads ---------------------------------------------------------------------------
+    def instance(self, key: int) -> InstanceState | None:
+        """The materialised state of instance `key`, loaded from the store on first use."""
+        aggregate = self.instances.get(key)
+        if aggregate is None:
+            try:
+                aggregate = self.app.repository.get(instance_id(key))
+            except AggregateNotFoundError:
+                return None
+            if not isinstance(aggregate, ProcessInstance):
+                return None
+            self.instances[key] = aggregate
+        return aggregate.bind(self.catalog.model)
+
+    def model_resolver(self) -> Callable[[int], Any]:
+        return self.catalog.model
+
+    def next_position(self) -> int:
+        position = self._next_position
+        self._next_position = position + 1
+        return position
+
+    # -- running commands ----------------------------------------------------------------
+    def execute(self, meta: CommandMeta, command: Callable[[Processing], Any]) -> Outcome:
+        """Run one command with its follow-ups and save all it changed atomically."""
+        if self.wall_clock:
+            self.clock.advance_to(datetime.now(timezone.utc))
+        saved_counters = (self.keys.next_key, self._next_position)
+        self.processing = p = Processing(self)
+        try:
+            result = command(p)
+            p.drain()
+        except Rejected as rejection:
+            self._roll_back(p, saved_counters)
+            return self._reject(meta, rejection)
+        except BaseException:
+            self._roll_back(p, saved_counters)
+            raise
+        try:
+            self._save(p)
+        except BaseException:
+            self._roll_back(p, saved_counters)
+            raise
+        return Outcome(records=p.records, result=result)
+
+    def _roll_back(self, p: Processing, counters: tuple[int, int]) -> None:
+        """Forget what a failed command did in memory; the store never saw it."""
+        for key in p.touched:
+            self.instances.pop(key, None)
+        self.keys.next_key, self._next_position = counters
+        p.records.clear()
+        p.touched.clear()
+        p.queue.clear()
+
+    def _reject(self, meta: CommandMeta, rejection: Rejected) -> Outcome:
+        self.processing = p = Processing(self)
+        record: Record = {
+            "position": self.next_position(),
+            "key": meta.key,
+            "timestamp": p.timestamp,
+            "recordType": RecordType.COMMAND_REJECTION.value,
+            "valueType": meta.value_type,
+            "intent": meta.intent,
+            "rejectionType": rejection.rejection_type,
+            "rejectionReason": rejection.reason,
+        }
+        if meta.instance_key is not None:
+            record["processInstanceKey"] = meta.instance_key
+        p.records.append(record)
+        self._save(p)
+        return Outcome(records=p.records, rejection=record)
+
+    def _save(self, p: Processing) -> None:
+        counters = [self.keys.next_key, self._next_position]
+        timestamp = self.clock.now
+        by_instance: dict[int, list[Record]] = {key: [] for key in p.touched}
+        journal: list[Record] = []
+        for record in p.records:
+            bucket = by_instance.get(record.get("processInstanceKey", NO_KEY))
+            if bucket is not None and record["recordType"] == RecordType.EVENT.value:
+                bucket.append(record)
+            elif record.get("valueType") not in ("DEPLOYMENT", "PROCESS"):
+                journal.append(record)
+        aggregates: list[Any] = []
+        for key, records in by_instance.items():
+            aggregate = self.instances.get(key)
+            if aggregate is None:
+                aggregate = ProcessInstance.start(p.touched[key], records, counters, timestamp)
+                self.instances[key] = aggregate
+            else:
+                aggregate.record(records, counters, timestamp)
+            aggregates.append(aggregate)
+        if journal:
+            aggregates.append(
+                JournalEntry._create(
+                    JournalEntry.Created, id=journal_id(journal[0]["position"]),
+                    records=journal, counters=counters, timestamp=timestamp,
+                )
+            )
+        if p.deployment is not None:
+            resources, _ = p.deployment
+            definitions = self.definitions_aggregate()
+            deployment_records = [r for r in p.records if r.get("valueType") in ("DEPLOYMENT", "PROCESS")]
+            definitions.deployed(deployment_records, counters, timestamp, resources)
+            aggregates.append(definitions)
+        aggregates.extend(p.extra_aggregates)
+        if aggregates:
+            self.app.save(*aggregates)
+        if p.deployment is not None:
+            for deployed in p.deployment[1]:
+                self.catalog.add(deployed)
+
+    # -- deployment ----------------------------------------------------------------------
+    def deploy(self, xml: bytes, resource_name: str) -> Outcome:
+        """Deploy a BPMN resource (already validated by the caller or parsed here)."""
+        from engine_sim.engine.deployment import deploy_resource
+
+        return deploy_resource(self, xml, resource_name)
+
+    def definitions_aggregate(self) -> Definitions:
+        if self._definitions is None:
+            self._definitions = Definitions._create(
+                Definitions.Created, id=DEFINITIONS_ID, timestamp=self.clock.now
+            )
+        return self._definitions
+
+    # -- recovery ------------------------------------------------------------------------
+    def _recover(self) -> None:
+        """Reopen a store: the definitions, and the key and position counters."""
+        last_id = self.app.recorder.max_notification_id()
+        if not last_id:
+            return
+        try:
+            definitions = self.app.repository.get(DEFINITIONS_ID)
+        except AggregateNotFoundError:
+            definitions = None
+        if isinstance(definitions, Definitions):
+            self._definitions = definitions
+            for resources in definitions.deployments:
+                self._register(resources)
+        last = self.app.recorder.select_notifications(start=last_id, limit=1)[0]
+        event = self.app.mapper.to_domain_event(last)
+        counters = getattr(event, "counters", None)
+        if counters:
+            self.keys.next_key, self._next_position = counters
+
+    def _register(self, resources: list[dict[str, Any]]) -> None:
+        for resource in resources:
+            definitions = parse_bpmn(bytes(resource["xml"]), resource["name"])
+            models = {process.id: process for process in definitions.processes}
+            for entry in resource["processes"]:
+                if entry["key"] not in self.catalog:
+                    self.catalog.add(
+                        DeployedProcess(entry["key"], entry["id"], entry["version"],
+                                        models[entry["id"]], resource["name"])
+                    )
+
+    def close(self) -> None:
+        self.app.close()
+
+    def now_text(self) -> str:
+        return format_timestamp(self.clock.now)

@@ -1,0 +1,104 @@
+"""Store URLs -> the eventsourcing library's persistence settings.
+
+`memory:` (the library's POPO recorders), `sqlite:///relative.db` / `sqlite:////abs.db`
+(its SQLite module), `postgresql://USER@HOST:PORT/DB` (its PostgreSQL module). The store is
+chosen by configuration, never by code paths in the engine.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_CLI_STORE = "sqlite:///.engine-sim/engine.db"
+
+
+class StoreURLError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Store:
+    url: str
+    kind: str  # memory | sqlite | postgres
+    env: dict[str, str]
+    path: Path | None = None  # the SQLite file
+
+    def clear(self) -> None:
+        """Empty the store (the replay runner starts every scenario on an empty store)."""
+        if self.kind == "sqlite" and self.path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                candidate = Path(str(self.path) + suffix)
+                if candidate.exists():
+                    candidate.unlink()
+        elif self.kind == "postgres":
+            _drop_postgres_tables(self.env)
+
+
+def parse_store_url(url: str) -> Store:
+    if url in ("memory:", "memory://", "memory"):
+        return Store(url, "memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return _sqlite_store(url)
+    if parsed.scheme in ("postgresql", "postgres"):
+        return _postgres_store(url, parsed)
+    raise StoreURLError(
+        f"unknown store '{url}': use memory:, sqlite:///relative.db, sqlite:////absolute.db "
+        "or postgresql://USER@HOST:PORT/DB"
+    )
+
+
+def _sqlite_store(url: str) -> Store:
+    if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+        raise StoreURLError(f"invalid SQLite store '{url}': expected sqlite:///path/to/file.db")
+    raw = url[len("sqlite:///"):]
+    path = Path(raw) if raw.startswith("/") else Path.cwd() / raw
+    if path.is_dir():
+        raise StoreURLError(f"invalid SQLite store '{url}': '{path}' is a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "SQLITE_LOCK_TIMEOUT": "10",
+    }
+    return Store(url, "sqlite", env, path)
+
+
+def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]
+    dbname = parsed.path.lstrip("/")
+    if not parsed.hostname or not dbname:
+        raise StoreURLError(f"invalid PostgreSQL store '{url}': expected postgresql://USER@HOST:PORT/DB")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parsed.hostname,
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": parsed.username or os.environ.get("USER", "postgres"),
+        "POSTGRES_PASSWORD": parsed.password or "",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+    return Store(url, "postgres", env)
+
+
+def _drop_postgres_tables(env: dict[str, str]) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None, autocommit=True,
+        connect_timeout=5,
+    ) as connection:
+        rows = connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND (tablename LIKE 'engineapplication%' OR tablename LIKE 'engine_sim_%')"
+        ).fetchall()
+        for (table,) in rows:
+            connection.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+def sqlite_connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, timeout=10)

@@ -1,0 +1,11 @@
+"""The public record vocabulary (Zeebe's exporter records, flattened) and the JSONL export."""
+
+from engine_sim.records.vocabulary import (
+    NO_KEY,
+    Intent,
+    RecordType,
+    RejectionType,
+    ValueType,
+)
+
+__all__ = ["NO_KEY", "Intent", "RecordType", "RejectionType", "ValueType"]

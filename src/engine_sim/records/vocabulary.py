@@ -1,0 +1,99 @@
+"""Value types, intents and rejection types, spelled as Zeebe's exporters spell them.
+
+A record is a flat dict: the header (`position`, `key`, `timestamp`, `recordType`,
+`valueType`, `intent`) followed by the value's fields (`processInstanceKey`, `elementId`, ...).
+Intents are plain strings grouped per value type so that a misspelt intent fails at import
+time, not in a scenario.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+NO_KEY = -1  # Zeebe writes -1 where a key does not apply
+
+
+class RecordType(str, Enum):
+    EVENT = "EVENT"
+    COMMAND_REJECTION = "COMMAND_REJECTION"
+
+
+class RejectionType(str, Enum):
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    INVALID_STATE = "INVALID_STATE"
+
+
+class ValueType(str, Enum):
+    DEPLOYMENT = "DEPLOYMENT"
+    PROCESS = "PROCESS"
+    PROCESS_INSTANCE = "PROCESS_INSTANCE"
+    PROCESS_INSTANCE_CREATION = "PROCESS_INSTANCE_CREATION"
+    JOB = "JOB"
+    USER_TASK = "USER_TASK"
+    INCIDENT = "INCIDENT"
+    VARIABLE = "VARIABLE"
+    TIMER = "TIMER"
+    MESSAGE = "MESSAGE"
+    PROCESS_MESSAGE_SUBSCRIPTION = "PROCESS_MESSAGE_SUBSCRIPTION"
+    MESSAGE_START_EVENT_SUBSCRIPTION = "MESSAGE_START_EVENT_SUBSCRIPTION"
+    SIGNAL = "SIGNAL"
+    SIGNAL_SUBSCRIPTION = "SIGNAL_SUBSCRIPTION"
+    ESCALATION = "ESCALATION"
+    ERROR = "ERROR"
+    PROCESS_INSTANCE_MIGRATION = "PROCESS_INSTANCE_MIGRATION"
+    BATCH_OPERATION = "BATCH_OPERATION"
+    OPERATION = "OPERATION"
+
+
+class Intent:
+    """Intent names per value type (Zeebe's `*Intent` enums, events only)."""
+
+    # PROCESS_INSTANCE
+    ELEMENT_ACTIVATING = "ELEMENT_ACTIVATING"
+    ELEMENT_ACTIVATED = "ELEMENT_ACTIVATED"
+    ELEMENT_COMPLETING = "ELEMENT_COMPLETING"
+    ELEMENT_COMPLETED = "ELEMENT_COMPLETED"
+    ELEMENT_TERMINATING = "ELEMENT_TERMINATING"
+    ELEMENT_TERMINATED = "ELEMENT_TERMINATED"
+    SEQUENCE_FLOW_TAKEN = "SEQUENCE_FLOW_TAKEN"
+    SEQUENCE_FLOW_DELETED = "SEQUENCE_FLOW_DELETED"
+    ELEMENT_MIGRATED = "ELEMENT_MIGRATED"
+    # shared by several value types
+    CREATED = "CREATED"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+    MIGRATED = "MIGRATED"
+    DELETED = "DELETED"
+    # JOB
+    FAILED = "FAILED"
+    ERROR_THROWN = "ERROR_THROWN"
+    RETRIES_UPDATED = "RETRIES_UPDATED"
+    # INCIDENT
+    RESOLVED = "RESOLVED"
+    # VARIABLE
+    UPDATED = "UPDATED"
+    # TIMER
+    TRIGGERED = "TRIGGERED"
+    # MESSAGE / subscriptions
+    PUBLISHED = "PUBLISHED"
+    EXPIRED = "EXPIRED"
+    CORRELATED = "CORRELATED"
+    # SIGNAL
+    BROADCASTED = "BROADCASTED"
+    # ESCALATION
+    ESCALATED = "ESCALATED"
+    NOT_ESCALATED = "NOT_ESCALATED"
+    # commands that can be rejected (COMMAND_REJECTION records carry the command's intent)
+    CREATE = "CREATE"
+    COMPLETE = "COMPLETE"
+    FAIL = "FAIL"
+    THROW_ERROR = "THROW_ERROR"
+    RESOLVE = "RESOLVE"
+    UPDATE_RETRIES = "UPDATE_RETRIES"
+    PUBLISH = "PUBLISH"
+    BROADCAST = "BROADCAST"
+    UPDATE = "UPDATE"
+    CANCEL = "CANCEL"
+    MIGRATE = "MIGRATE"
+    DEPLOY = "CREATE"

@@ -1,0 +1,1 @@
+"""Process instance migration: plans, checks, the command handler, batch operations."""
