@@ -6,6 +6,7 @@ whose XML is identical to its latest version (same checksum): that one keeps its
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.catalog import DeployedProcess
@@ -50,10 +51,32 @@ def deploy_resource(engine: Engine, xml: bytes, resource_name: str) -> Outcome:
             "xml": xml,
             "processes": [{"id": e.process_id, "key": e.key, "version": e.version} for e in new],
         }]
-        p.deployment = (resources, new)
+        owner = DeploymentOwner(engine, resources, new)
+        for record in p.records:
+            p.owned.setdefault(owner, []).append(record)
         return deployed
 
     return engine.execute(CommandMeta("DEPLOYMENT", Intent.CREATE), command)
+
+
+class DeploymentOwner:
+    """The deployment's records and resources go to the Definitions aggregate; the new
+    definitions become visible once saved."""
+
+    def __init__(self, engine: Engine, resources: list[dict[str, Any]],
+                 new: list[DeployedProcess]) -> None:
+        self.engine = engine
+        self.resources = resources
+        self.new = new
+
+    def persist(self, records: list[dict[str, Any]], counters: list[int], timestamp: datetime) -> Any:
+        definitions = self.engine.definitions_aggregate()
+        definitions.deployed(records, counters, timestamp, self.resources)
+        return definitions
+
+    def saved(self) -> None:
+        for deployed in self.new:
+            self.engine.catalog.add(deployed)
 
 
 def _metadata(entry: DeployedProcess, duplicate: bool) -> dict[str, Any]:

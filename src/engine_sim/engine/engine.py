@@ -89,6 +89,9 @@ class Engine:
         self.subscriptions = Subscriptions(self)
         self.calls = CallActivities(self)
         self.errors = ErrorEvents(self)
+        from engine_sim.engine.events import EventTriggers
+
+        self.events = EventTriggers(self)
         self.processing: Processing = Processing(self)
         self._definitions: Definitions | None = None
         self._recover()
@@ -165,16 +168,28 @@ class Engine:
         self._save(p)
         return Outcome(records=p.records, rejection=record)
 
+    def rejection_record(self, p: Processing, meta: CommandMeta, rejection_type: str,
+                         reason: str, owner: Any = None) -> Record:
+        """A COMMAND_REJECTION inside a command that goes on (a batch item that failed)."""
+        fields: dict[str, Any] = {"rejectionType": rejection_type, "rejectionReason": reason}
+        if meta.instance_key is not None:
+            fields["processInstanceKey"] = meta.instance_key
+        return p.write(None, meta.value_type, meta.intent, meta.key, owner=owner,
+                       record_type=RecordType.COMMAND_REJECTION.value, **fields)
+
     def _save(self, p: Processing) -> None:
         counters = [self.keys.next_key, self._next_position]
         timestamp = self.clock.now
+        owned = {id(r) for records in p.owned.values() for r in records}
         by_instance: dict[int, list[Record]] = {key: [] for key in p.touched}
         journal: list[Record] = []
         for record in p.records:
+            if id(record) in owned:
+                continue
             bucket = by_instance.get(record.get("processInstanceKey", NO_KEY))
             if bucket is not None and record["recordType"] == RecordType.EVENT.value:
                 bucket.append(record)
-            elif record.get("valueType") not in ("DEPLOYMENT", "PROCESS"):
+            else:
                 journal.append(record)
         aggregates: list[Any] = []
         for key, records in by_instance.items():
@@ -192,18 +207,11 @@ class Engine:
                     records=journal, counters=counters, timestamp=timestamp,
                 )
             )
-        if p.deployment is not None:
-            resources, _ = p.deployment
-            definitions = self.definitions_aggregate()
-            deployment_records = [r for r in p.records if r.get("valueType") in ("DEPLOYMENT", "PROCESS")]
-            definitions.deployed(deployment_records, counters, timestamp, resources)
-            aggregates.append(definitions)
-        aggregates.extend(p.extra_aggregates)
+        aggregates.extend(owner.persist(records, counters, timestamp) for owner, records in p.owned.items())
         if aggregates:
             self.app.save(*aggregates)
-        if p.deployment is not None:
-            for deployed in p.deployment[1]:
-                self.catalog.add(deployed)
+        for owner in p.owned:
+            owner.saved()
 
     # -- deployment ----------------------------------------------------------------------
     def deploy(self, xml: bytes, resource_name: str) -> Outcome:

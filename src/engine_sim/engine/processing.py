@@ -9,7 +9,8 @@ at once, as Zeebe's appliers do, so the processors always read current state.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from engine_sim.engine.appliers import apply_record
 from engine_sim.engine.state import ElementInstance, InstanceState
@@ -42,6 +43,16 @@ def instance_fields(state: InstanceState) -> Record:
     }
 
 
+class RecordOwner(Protocol):
+    """An aggregate other than an instance that keeps some of a command's records."""
+
+    def persist(self, records: list[Record], counters: list[int], timestamp: datetime) -> Any:
+        """Trigger the aggregate's event holding `records`; return the aggregate to save."""
+
+    def saved(self) -> None:
+        """Called once the save succeeded (e.g. to publish new definitions)."""
+
+
 class Processing:
     """The context of one external command: writes records and runs follow-ups."""
 
@@ -51,18 +62,21 @@ class Processing:
         self.touched: dict[int, InstanceState] = {}  # instances that received records
         self.queue: deque[Callable[[], None]] = deque()
         self.timestamp = format_timestamp(engine.clock.now)
-        self.extra_aggregates: list[Any] = []  # other aggregates the command changed
-        self.deployment: Any = None  # (resources, new DeployedProcess list) of a deployment
+        # records that belong to another aggregate than an instance (a deployment, a batch
+        # operation): owner -> its records; see `RecordOwner`
+        self.owned: dict[RecordOwner, list[Record]] = {}
 
     # -- writing -------------------------------------------------------------------------
     def write(self, state: InstanceState | None, value_type: str, intent: str, key: int,
+              owner: RecordOwner | None = None, record_type: str = RecordType.EVENT.value,
               **fields: Any) -> Record:
-        """Append an event record; apply it to `state` (the instance it belongs to)."""
+        """Append a record; apply it to `state` (the instance it belongs to) unless an
+        `owner` aggregate keeps it (then the instance's own stream does not change)."""
         record: Record = {
             "position": self.engine.next_position(),
             "key": key,
             "timestamp": self.timestamp,
-            "recordType": RecordType.EVENT.value,
+            "recordType": record_type,
             "valueType": value_type,
             "intent": intent,
         }
@@ -70,7 +84,9 @@ class Processing:
             record.update(instance_fields(state))
         record.update(fields)
         self.records.append(record)
-        if state is not None:
+        if owner is not None:
+            self.owned.setdefault(owner, []).append(record)
+        elif state is not None:
             self.touched[state.key] = state
             apply_record(state, record)
         return record

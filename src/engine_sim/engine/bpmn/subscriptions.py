@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
@@ -37,3 +37,6 @@ class Subscriptions:
     def open_event_subprocess_starts(self, state: InstanceState, ei: ElementInstance,
                                      element: Element) -> None:
         """Event subprocess start events of a scope subscribe when the scope activates."""
+
+    def migrate_catch_events(self, walk: Any, ei: ElementInstance) -> None:
+        """migration-semantics §3 step 6 (events issue)."""

@@ -1,0 +1,66 @@
+"""`engine-sim replay PATH... [--records OUT.jsonl] [--store URL]` (scenario-format.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import IO
+
+import msgspec
+
+from engine_sim.persistence import Store
+from engine_sim.scenarios.document import ScenarioInputError, load_scenario
+from engine_sim.scenarios.runner import ScenarioRun
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
+    """Each PATH, or every *.yaml / *.yml below a folder, sorted by path."""
+    files: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            files.extend((p, str(p)) for p in found)
+        else:
+            files.append((path, raw))
+    return files
+
+
+def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]) -> int:
+    passed = failed = 0
+    invalid = False
+    encoder = msgspec.json.Encoder()
+    records_file = open(records_out, "wb") if records_out else None  # noqa: SIM115
+    try:
+        for path, display in scenario_files(paths):
+            try:
+                scenario = load_scenario(path, display)
+            except ScenarioInputError as error:
+                invalid = True
+                print(str(error), file=sys.stderr)
+                print(f"INVALID {display}", file=out)
+                continue
+            run = ScenarioRun(scenario, store)
+            try:
+                result = run.run()
+            finally:
+                run.close()
+            if result.passed:
+                passed += 1
+                print(f"PASS {result.name}", file=out)
+            else:
+                failed += 1
+                print(f"FAIL {result.name}", file=out)
+                print(result.message, file=out)
+            if records_file is not None:
+                for record in result.records or ():
+                    records_file.write(encoder.encode(record) + b"\n")
+    finally:
+        if records_file is not None:
+            records_file.close()
+    print(f"{passed} passed, {failed} failed", file=out)
+    if invalid:
+        return EXIT_INVALID
+    return EXIT_FAILED if failed else EXIT_OK

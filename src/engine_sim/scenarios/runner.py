@@ -1,0 +1,224 @@
+"""Replaying a scenario: each step against a fresh engine, expectations against its views.
+
+A command step that the engine rejects fails the scenario unless the step says `reject`.
+Expectation steps read the engine's materialised instances (`expect`), the record log and
+the list view (projections that follow the event stream) and the operations view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from engine_sim.engine import commands
+from engine_sim.engine.engine import Engine, Outcome
+from engine_sim.persistence import Store
+from engine_sim.projections import ListFilter, ListView, RecordLog, StreamFollower
+from engine_sim.scenarios.document import Scenario, Step
+from engine_sim.scenarios.expectations import ExpectationFailed, Expectations
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    passed: bool
+    message: str = ""  # expected / found / where, for a FAIL
+    records: list[dict[str, Any]] | None = None
+
+
+class StepFailed(Exception):
+    def __init__(self, expected: str, found: str) -> None:
+        super().__init__(expected, found)
+        self.expected = expected
+        self.found = found
+
+
+class ScenarioRun:
+    """The state of one scenario's replay: engine, views and labels."""
+
+    def __init__(self, scenario: Scenario, store: Store) -> None:
+        store.clear()
+        self.scenario = scenario
+        self.engine = Engine(store, start_time=scenario.start_time)
+        self.list_view = ListView()
+        self.log = RecordLog()
+        self.follower = StreamFollower(self.engine.app, [self.list_view, self.log])
+        self.instances: dict[str, int] = {}
+        self.operations: dict[str, Any] = {}
+        from migration.operate import Operate
+
+        self.operate = Operate(self.engine, self.list_view, self.follower)
+        self.expectations = Expectations(self)
+        self.commands: dict[str, Callable[[Step], list[Outcome]]] = {
+            "deploy": self._deploy,
+            "create": self._create,
+            "complete_job": self._on_instance(commands.complete_job, "element", "variables"),
+            "fail_job": self._on_instance(commands.fail_job, "element", "retries", "message"),
+            "throw_error": self._on_instance(commands.throw_error, "element", "code", "message"),
+            "resolve_incident": self._on_instance(commands.resolve_incident, "element", "retries"),
+            "complete_user_task": self._on_instance(commands.complete_user_task, "element", "variables"),
+            "set_variables": self._on_instance(commands.set_variables, "variables", "element"),
+            "cancel": self._on_instance(commands.cancel_instance),
+            "publish_message": self._publish_message,
+            "broadcast_signal": self._broadcast_signal,
+            "advance_clock": self._advance_clock,
+            "migrate_instance": self._migrate_instance,
+            "migrate": self._migrate,
+            "revert_operation": self._revert_operation,
+            "run_operations": self._run_operations,
+        }
+
+    def close(self) -> None:
+        self.engine.close()
+
+    # -- running -------------------------------------------------------------------------
+    def run(self) -> ScenarioResult:
+        for step in self.scenario.steps:
+            try:
+                self._run_step(step)
+            except (StepFailed, ExpectationFailed) as failure:
+                where = f"{self.scenario.display_name}:{step.line}"
+                message = (
+                    f"  step: {where} ({step.kind})\n"
+                    f"  expected: {failure.expected}\n"
+                    f"  found: {failure.found}"
+                )
+                return ScenarioResult(self.scenario.name, False, message, self.log.records)
+        return ScenarioResult(self.scenario.name, True, records=self.log.records)
+
+    def _run_step(self, step: Step) -> None:
+        if step.kind in self.commands:
+            outcomes = self.commands[step.kind](step)
+            self.follower.catch_up()
+            self._check_rejections(step, outcomes)
+        else:
+            self.follower.catch_up()
+            self.expectations.check(step)
+
+    @staticmethod
+    def _check_rejections(step: Step, outcomes: list[Outcome]) -> None:
+        rejected = [o.rejection for o in outcomes if o.rejection is not None]
+        if step.reject is None:
+            if rejected:
+                r = rejected[0]
+                raise StepFailed(
+                    "the command to be accepted",
+                    f"rejected with {r['rejectionType']}: {r['rejectionReason']}",
+                )
+            return
+        want = step.reject.type + (f" containing '{step.reject.message}'" if step.reject.message else "")
+        if not rejected:
+            raise StepFailed(f"a rejection {want}", "the command was accepted")
+        r = rejected[0]
+        if r["rejectionType"] != step.reject.type or (
+            step.reject.message and step.reject.message not in r["rejectionReason"]
+        ):
+            raise StepFailed(f"a rejection {want}", f"{r['rejectionType']}: {r['rejectionReason']}")
+
+    # -- label resolution ----------------------------------------------------------------
+    def instance_key(self, ref: Any) -> int:
+        key = self.instances[ref.label]
+        if ref.element is None:
+            return key
+        child = self._called_child(key, ref.element)
+        if child is None:
+            raise StepFailed(
+                f"a child instance started by call activity '{ref.element}' of '{ref.label}'",
+                "none",
+            )
+        return child
+
+    def _called_child(self, parent_key: int, element_id: str) -> int | None:
+        call_keys = {
+            r["key"]
+            for r in self.log.stream(parent_key)
+            if r["valueType"] == "PROCESS_INSTANCE" and r["intent"] == "ELEMENT_ACTIVATING"
+            and r["elementId"] == element_id and r["bpmnElementType"] == "CALL_ACTIVITY"
+        }
+        children = [
+            row.key for row in self.list_view.rows.values()
+            if row.parent_key == parent_key and row.parent_element_key in call_keys
+        ]
+        return max(children) if children else None
+
+    # -- command steps -------------------------------------------------------------------
+    def _deploy(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        path: Path = cmd.resolved_path
+        return [self.engine.deploy(path.read_bytes(), path.name)]
+
+    def _create(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        outcomes = []
+        for index in range(cmd.count):
+            outcome = commands.create_instance(self.engine, cmd.process, cmd.version, dict(cmd.variables))
+            outcomes.append(outcome)
+            if outcome.result is not None and index < len(step.labels):
+                self.instances[step.labels[index]] = outcome.result
+        return outcomes
+
+    def _on_instance(self, command: Callable[..., Outcome], *fields: str) -> Callable[[Step], list[Outcome]]:
+        def run(step: Step) -> list[Outcome]:
+            cmd = step.command
+            args = [_plain(getattr(cmd, name)) for name in fields]
+            return [command(self.engine, self.instance_key(cmd.instance), *args)]
+
+        return run
+
+    def _publish_message(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        return [self.engine.events.publish_message(
+            cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl)]
+
+    def _broadcast_signal(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        return [self.engine.events.broadcast_signal(cmd.name, dict(cmd.variables))]
+
+    def _advance_clock(self, step: Step) -> list[Outcome]:
+        return self.engine.events.advance_clock(step.command.duration)
+
+    def _migrate_instance(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        key = self.instance_key(cmd.instance)
+        return [self.operate.migrate_instance(key, cmd.target.process, cmd.target.version,
+                                              cmd.mapping, cmd.auto_map)]
+
+    def _migrate(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        selection = self.selection(cmd.instances, cmd.filter)
+        outcome, operation = self.operate.migrate(
+            selection, cmd.target.process, cmd.target.version, cmd.mapping, cmd.auto_map, cmd.run)
+        if operation is not None and step.labels:
+            self.operations[step.labels[0]] = operation
+        return [outcome]
+
+    def _revert_operation(self, step: Step) -> list[Outcome]:
+        cmd = step.command
+        outcome, operation = self.operate.revert(self.operations[cmd.operation], cmd.run)
+        if operation is not None and step.labels:
+            self.operations[step.labels[0]] = operation
+        return [outcome]
+
+    def _run_operations(self, step: Step) -> list[Outcome]:
+        label = step.command.operation
+        return self.operate.run_operations(self.operations[label] if label else None)
+
+    def selection(self, instances: Any, flt: Any) -> Any:
+        from migration.operate import Selection
+
+        if instances is not None:
+            return Selection(keys=tuple(self.instance_key(ref) for ref in instances))
+        return Selection(filter=list_filter(flt))
+
+
+def list_filter(flt: Any) -> ListFilter:
+    if flt is None:
+        return ListFilter()
+    return ListFilter(
+        process=flt.process, version=flt.version, states=tuple(flt.state or ()), element=flt.element
+    )
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else value

@@ -1,0 +1,34 @@
+"""Which catch events belong to an element instance (migration-semantics §3 step 6): the
+element itself when it is an intermediate catch event or receive task, its boundary events,
+the event-subprocess start events of its scope, and the events behind an event-based gateway."""
+
+from __future__ import annotations
+
+from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
+from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.model import CONTAINER_TYPES, Element, ElementType, Process
+
+SELF_CATCHING = (ElementType.INTERMEDIATE_CATCH_EVENT, ElementType.RECEIVE_TASK)
+
+
+def catch_events_of(model: Process, element: Element, attached_only: bool = False) -> list[Element]:
+    events: list[Element] = []
+    if not attached_only and element.type in SELF_CATCHING:
+        events.append(element)
+    events.extend(model.elements[b] for b in element.boundary_events)
+    if element.type in CONTAINER_TYPES:
+        for sub_id in element.event_subprocesses:
+            events.extend(model.elements[s] for s in model.elements[sub_id].start_events)
+    if not attached_only and element.type is ElementType.EVENT_BASED_GATEWAY:
+        events.extend(model.elements[model.flows[f].target] for f in element.outgoing)
+    return events
+
+
+def message_name_of(state: InstanceState, ei: ElementInstance, event: Element) -> str | None:
+    if event.message is None:
+        return None
+    try:
+        value = evaluate(event.message.name, state, ei.key)
+    except EvaluationFailed:
+        return None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,255 @@
+"""The Operate flow: select instances, preview, migrate in a batch, watch it, revert it.
+
+Selections are read from the list view (a projection), never by scanning instances. The
+plan is checked once before a batch is created (migration-semantics §5); each item then runs
+the `MigrateProcessInstance` checks and events of `migration.handler`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine.engine import CommandMeta, Engine, Outcome
+from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.projections import ListFilter, ListView, StreamFollower
+from engine_sim.records import Intent
+from migration import checks
+from migration import messages as msg
+from migration.batch import OPERATION_TYPE, BatchOperation, ChunkOwner, NewBatchOwner, operation_id
+from migration.checks import Rejection
+from migration.handler import apply_migration, migrate_instance, validate
+from migration.plan import MigrationPlan
+from migration.views import OperationsView
+
+CHUNK_SIZE = 500
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Instance keys, or a list-view filter; frozen into keys when an operation is created."""
+
+    keys: tuple[int, ...] | None = None
+    filter: ListFilter | None = None
+
+
+class Operate:
+    def __init__(self, engine: Engine, list_view: ListView, follower: StreamFollower) -> None:
+        self.engine = engine
+        self.list_view = list_view
+        self.follower = follower
+        self.operations = OperationsView()
+        follower.projections.append(self.operations)
+        self.batches: dict[int, BatchOperation] = {}
+
+    # -- target resolution ---------------------------------------------------------------
+    def target(self, process: str, version: int | None) -> DeployedProcess | Rejection:
+        deployed = self.engine.catalog.get(process, version)
+        if deployed is not None:
+            return deployed
+        template = msg.NO_TARGET_LATEST if version is None else msg.NO_TARGET_BY_ID
+        return Rejection("NOT_FOUND", template.format(process=process, version=version))
+
+    # -- one instance --------------------------------------------------------------------
+    def migrate_instance(self, key: int, process: str, version: int | None, pairs: Pairs,
+                         auto_map: bool) -> Outcome:
+        target = self.target(process, version)
+        if isinstance(target, Rejection):
+            return self._reject(CommandMeta("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATE, key, key), target)
+        return migrate_instance(self.engine, key, MigrationPlan.of(target.key, pairs, auto_map))
+
+    def _reject(self, meta: CommandMeta, rejection: Rejection) -> Outcome:
+        def command(p: Processing) -> None:
+            raise Rejected(rejection.type, rejection.reason)
+
+        return self.engine.execute(meta, command)
+
+    # -- selections ----------------------------------------------------------------------
+    def select(self, selection: Selection) -> list[int]:
+        self.follower.catch_up()
+        if selection.keys is not None:
+            return list(dict.fromkeys(selection.keys))
+        return [row.key for row in self.list_view.query(selection.filter or ListFilter())]
+
+    def _split(self, keys: list[int]) -> tuple[list[int], list[int]]:
+        running, ignored = [], []
+        for key in keys:
+            row = self.list_view.get(key)
+            (running if row is not None and row.running else ignored).append(key)
+        return running, ignored
+
+    def check_plan(self, selection: Selection, target: DeployedProcess | Rejection,
+                   pairs: Pairs) -> Rejection | None:
+        """§5: rules 2, 3 and 5 once, and rule 4 when the selection names one version."""
+        rejection = checks.check_duplicate_sources(list(pairs))
+        if rejection is None and isinstance(target, Rejection):
+            rejection = target
+        if rejection is None and isinstance(target, DeployedProcess):
+            rejection = checks.check_targets_exist(list(pairs), target)
+        flt = selection.filter
+        if rejection is None and flt is not None and flt.process and flt.version is not None:
+            source = self.engine.catalog.get(flt.process, flt.version)
+            if source is not None:
+                rejection = checks.check_sources_exist(list(pairs), source)
+        return rejection
+
+    # -- preview -------------------------------------------------------------------------
+    def preview(self, selection: Selection, process: str, version: int | None, pairs: Pairs,
+                auto_map: bool) -> dict[str, Any]:
+        """Counts per source and target element, ignored instances and the dry run's
+        failures. Writes nothing."""
+        running, ignored = self._split(self.select(selection))
+        target = self.target(process, version)
+        plan_problem = self.check_plan(selection, target, pairs)
+        counts: Counter[str] = Counter()
+        targets: Counter[str] = Counter()
+        failures: dict[int, str] = {}
+        for key in running:
+            row = self.list_view.get(key)
+            assert row is not None
+            counts.update(set(row.active_elements()))
+            if plan_problem is not None or isinstance(target, Rejection):
+                failures[key] = (plan_problem or target).reason  # type: ignore[union-attr]
+                continue
+            result = validate(self.engine, key, MigrationPlan.of(target.key, pairs, auto_map))
+            if isinstance(result, Rejection):
+                failures[key] = result.reason
+            else:
+                targets.update({result.targets[leaf.key] for leaf in result.state.leaves()})
+        return {"counts": dict(counts), "targets": dict(targets), "ignored": len(ignored),
+                "ignoredKeys": ignored, "failures": failures, "total": len(running)}
+
+    # -- batch operations ----------------------------------------------------------------
+    def migrate(self, selection: Selection, process: str, version: int | None, pairs: Pairs,
+                auto_map: bool, run: bool = True) -> tuple[Outcome, int | None]:
+        keys = self.select(selection)
+        target = self.target(process, version)
+        rejection = self.check_plan(selection, target, pairs)
+        if rejection is not None:
+            return self._reject(CommandMeta("BATCH_OPERATION", Intent.CREATE), rejection), None
+        assert isinstance(target, DeployedProcess)
+        running, ignored = self._split(keys)
+        mapping = [list(pair) for pair in pairs]
+        items = [{"key": k, "target": target.key, "mapping": mapping, "autoMap": auto_map} for k in running]
+        return self._create(items, ignored, run)
+
+    def revert(self, operation_key: int, run: bool = True) -> tuple[Outcome, int | None]:
+        """§6: a COMPLETED migration is undone by a new batch migrating each instance it
+        completed back to its former definition with the inverse of the applied mapping."""
+        batch = self.batch(operation_key)
+        if batch.state != "COMPLETED":
+            reason = msg.OPERATION_NOT_COMPLETED.format(id=operation_key, state=batch.state)
+            return self._reject(CommandMeta("BATCH_OPERATION", Intent.CREATE), Rejection("INVALID_STATE", reason)), None
+        items = [
+            {"key": r["key"], "target": r["source"], "mapping": inverse(r["mapping"]), "autoMap": False}
+            for r in sorted(batch.completed_results(), key=lambda r: r["key"])
+        ]
+        return self._create(items, [], run)
+
+    def _create(self, items: list[dict[str, Any]], ignored: list[int], run: bool) -> tuple[Outcome, int | None]:
+        holder: dict[str, NewBatchOwner] = {}
+
+        def command(p: Processing) -> int:
+            key = p.new_key()
+            owner = holder["owner"] = NewBatchOwner(key, items, ignored)
+            p.write(None, "BATCH_OPERATION", Intent.CREATED, key, owner=owner,
+                    batchOperationType=OPERATION_TYPE, itemKeys=[i["key"] for i in items],
+                    ignoredKeys=ignored)
+            if not items:
+                p.write(None, "BATCH_OPERATION", Intent.COMPLETED, key, owner=owner,
+                        completed=0, failed=0)
+            return key
+
+        outcome = self.engine.execute(CommandMeta("BATCH_OPERATION", Intent.CREATE), command)
+        if outcome.rejected:
+            return outcome, None
+        key = outcome.result
+        batch = holder["owner"].aggregate
+        assert batch is not None
+        self.batches[key] = batch
+        outcomes = [outcome]
+        if run:
+            outcomes.extend(self.run_operations(key))
+        return outcomes[0], key
+
+    def batch(self, key: int) -> BatchOperation:
+        batch = self.batches.get(key)
+        if batch is None:
+            batch = self.engine.app.repository.get(operation_id(key))
+            self.batches[key] = batch
+        return batch
+
+    def run_operations(self, operation_key: int | None = None, chunk_size: int = CHUNK_SIZE,
+                       progress: Any = None) -> list[Outcome]:
+        """Execute pending items chunk by chunk; every item exactly once."""
+        keys = [operation_key] if operation_key is not None else self.pending_operations()
+        outcomes = []
+        for key in keys:
+            batch = self.batch(key)
+            while batch.pending:
+                chunk = batch.pending[:chunk_size]
+                outcomes.append(self._run_chunk(batch, chunk))
+                if progress is not None:
+                    progress(len(chunk))
+        self.follower.catch_up()
+        return outcomes
+
+    def pending_operations(self) -> list[int]:
+        self.follower.catch_up()
+        return [row.key for row in self.operations.all() if row.state == "ACTIVE"]
+
+    def _run_chunk(self, batch: BatchOperation, chunk: list[int]) -> Outcome:
+        owner = ChunkOwner(batch)
+
+        def command(p: Processing) -> None:
+            for key in chunk:
+                self._run_item(p, batch, owner, key)
+            if len(batch.pending) == len(chunk):
+                failed = sum(1 for r in owner.results if r["status"] == "FAILED")
+                failed += sum(1 for r in batch.results.values() if r["status"] == "FAILED")
+                total = len(batch.items)
+                p.write(None, "BATCH_OPERATION", Intent.COMPLETED, batch.key, owner=owner,
+                        completed=total - failed, failed=failed)
+
+        try:
+            return self.engine.execute(CommandMeta("BATCH_OPERATION", "EXECUTE", batch.key), command)
+        except BaseException:
+            self.batches.pop(batch.key, None)  # the store holds the truth; reload it
+            raise
+
+    def _run_item(self, p: Processing, batch: BatchOperation, owner: ChunkOwner, key: int) -> None:
+        plan = batch.plan_of(key)
+        result = validate(self.engine, key, plan)
+        common = {"batchOperationKey": batch.key, "processInstanceKey": key,
+                  "batchOperationType": OPERATION_TYPE}
+        if isinstance(result, Rejection):
+            meta = CommandMeta("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATE, key, key)
+            self.engine.rejection_record(p, meta, result.type, result.reason, owner=owner)
+            p.write(None, "OPERATION", Intent.FAILED, key, owner=owner, errorMessage=result.reason,
+                    rejectionType=result.type, **common)
+            owner.results.append({"key": key, "status": "FAILED", "reason": result.reason})
+            return
+        source = result.state.definition_key
+        apply_migration(self.engine, p, result, plan)
+        p.write(None, "OPERATION", Intent.COMPLETED, key, owner=owner, **common)
+        owner.results.append({"key": key, "status": "COMPLETED", "reason": "", "source": source,
+                              "mapping": [list(pair) for pair in result.mapping.items()]})
+
+    # -- the operations view -------------------------------------------------------------
+    def operation_view(self, key: int) -> dict[str, Any]:
+        self.follower.catch_up()
+        row = self.operations.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row.as_dict()
+
+
+def inverse(mapping: list[list[str]]) -> list[list[str]]:
+    """The inverse of an applied mapping; a target that two sources shared gets no pair."""
+    by_target: dict[str, list[str]] = {}
+    for source, target in mapping:
+        by_target.setdefault(target, []).append(source)
+    return [[target, sources[0]] for target, sources in by_target.items() if len(sources) == 1]

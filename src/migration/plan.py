@@ -1,0 +1,68 @@
+"""Migration plans: the target definition and the mapping instructions, validated with
+pydantic at the edge, and the auto-mapping of same-id, same-type elements."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine_sim.model import Process
+
+
+class MappingInstruction(BaseModel):
+    """Zeebe's `MigrationMappingInstruction`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_element_id: str = Field(min_length=1)
+    target_element_id: str = Field(min_length=1)
+
+
+class MigrationPlan(BaseModel):
+    """`MigrateProcessInstance`'s plan. `auto_map` adds the same-id, same-type pairs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_process_definition_key: int
+    mapping_instructions: tuple[MappingInstruction, ...] = ()
+    auto_map: bool = False
+
+    @classmethod
+    def of(cls, target_key: int, pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]],
+           auto_map: bool = False) -> MigrationPlan:
+        return cls(
+            target_process_definition_key=target_key,
+            mapping_instructions=tuple(
+                MappingInstruction(source_element_id=s, target_element_id=t) for s, t in pairs
+            ),
+            auto_map=auto_map,
+        )
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(i.source_element_id, i.target_element_id) for i in self.mapping_instructions]
+
+
+def auto_mapped_pairs(source: Process, target: Process, explicit: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """migration-semantics §1: every source element (flow nodes, sequence flows, catch events)
+    without an explicit instruction, whose id exists in the target with the same element type
+    and is not already an explicit target, maps to that id."""
+    sources = {s for s, _ in explicit}
+    targets = {t for _, t in explicit}
+    pairs = []
+    for element_id in (*source.elements, *source.flows):
+        if element_id in sources or element_id in targets or element_id == source.id:
+            continue
+        source_type = source.element_type_of(element_id)
+        if source_type is not None and target.element_type_of(element_id) is source_type:
+            pairs.append((element_id, element_id))
+    return pairs
+
+
+def effective_mapping(source: Process, target: Process, plan: MigrationPlan) -> dict[str, str]:
+    """Source element id -> target element id: explicit instructions, then auto-mapped ones.
+    (Rule 2 rejects duplicate sources before this is built.)"""
+    explicit = plan.pairs
+    mapping = dict(explicit)
+    if plan.auto_map:
+        mapping.update(auto_mapped_pairs(source, target, explicit))
+    return mapping
