@@ -1,1 +1,18 @@
-"""Process instance migration: plans, checks, the command handler, batch operations."""
+"""Process instance migration: plans, checks, the command handler, batch operations.
+
+The public API: `MigrationPlan` (plan.py), `migrate_instance` and `validate` (handler.py),
+`Operate` and `Selection` (operate.py: preview, batch, revert), `migrations_of` (history.py).
+"""
+
+from migration.handler import migrate_instance, validate
+from migration.history import MigrationEntry, migrations_of
+from migration.plan import MappingInstruction, MigrationPlan
+
+__all__ = [
+    "MappingInstruction",
+    "MigrationEntry",
+    "MigrationPlan",
+    "migrate_instance",
+    "migrations_of",
+    "validate",
+]

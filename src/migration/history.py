@@ -1,0 +1,42 @@
+"""An instance's migration history, read from its own stored events (not from a view)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine_sim.engine.aggregates import instance_id
+from engine_sim.engine.engine import Engine
+
+
+@dataclass(frozen=True)
+class MigrationEntry:
+    """One migration the instance went through: from, to, when, with which mapping."""
+
+    position: int
+    timestamp: str
+    source: tuple[str, int, int]  # bpmnProcessId, version, processDefinitionKey
+    target: tuple[str, int, int]
+    mapping: tuple[tuple[str, str], ...]
+
+
+def stored_records(engine: Engine, key: int) -> list[dict[str, Any]]:
+    """Every record in the instance's own stream, in position order."""
+    records: list[dict[str, Any]] = []
+    for event in engine.app.repository.event_store.get(instance_id(key)):
+        records.extend(getattr(event, "records", ()))
+    return records
+
+
+def migrations_of(engine: Engine, key: int) -> list[MigrationEntry]:
+    return [
+        MigrationEntry(
+            position=r["position"],
+            timestamp=r["timestamp"],
+            source=(r["sourceBpmnProcessId"], r["sourceVersion"], r["sourceProcessDefinitionKey"]),
+            target=(r["bpmnProcessId"], r["version"], r["processDefinitionKey"]),
+            mapping=tuple((m["sourceElementId"], m["targetElementId"]) for m in r["mappingInstructions"]),
+        )
+        for r in stored_records(engine, key)
+        if r["valueType"] == "PROCESS_INSTANCE_MIGRATION" and r["intent"] == "MIGRATED"
+    ]
