@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 
 .PHONY: demo test bench
 demo: $(STAMP)
-	$(VENV)/bin/engine-sim replay scenarios
+	$(VENV)/bin/engine-sim replay scenarios --store sqlite:///.engine-sim/demo.db
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest tests
