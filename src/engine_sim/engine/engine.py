@@ -80,6 +80,7 @@ class Engine:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.app = EngineApplication(env=self.store.env)
         self.clock = SimulatedClock(start_time)
+        self._now_text: tuple[datetime | None, str] = (None, "")
         self.wall_clock = wall_clock  # the CLI's engine follows real time
         self.keys = KeyGenerator()
         self._next_position = 1
@@ -208,8 +209,12 @@ class Engine:
                 )
             )
         aggregates.extend(owner.persist(records, counters, timestamp) for owner, records in p.owned.items())
-        if aggregates:
-            self.app.save(*aggregates)
+        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        if events:
+            # What `app.save` does minus its runtime Protocol checks (~140 µs per aggregate
+            # here, more than the rest of a command): one atomic write through the library's
+            # mapper and recorder. We use no snapshots and no system notifications.
+            self.app.events.put(events)
         for owner in p.owned:
             owner.saved()
 
@@ -262,4 +267,8 @@ class Engine:
         self.app.close()
 
     def now_text(self) -> str:
-        return format_timestamp(self.clock.now)
+        """The clock as record timestamps spell it (formatted once per clock value)."""
+        now = self.clock.now
+        if self._now_text[0] != now:
+            self._now_text = (now, format_timestamp(now))
+        return self._now_text[1]

@@ -61,7 +61,7 @@ class Processing:
         self.records: list[Record] = []
         self.touched: dict[int, InstanceState] = {}  # instances that received records
         self.queue: deque[Callable[[], None]] = deque()
-        self.timestamp = format_timestamp(engine.clock.now)
+        self.timestamp = engine.now_text()
         # records that belong to another aggregate than an instance (a deployment, a batch
         # operation): owner -> its records; see `RecordOwner`
         self.owned: dict[RecordOwner, list[Record]] = {}
