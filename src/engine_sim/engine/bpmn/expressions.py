@@ -69,7 +69,7 @@ def evaluate_string(expr: Expression, state: InstanceState, scope_key: int, what
     value = evaluate(expr, state, scope_key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise EvaluationFailed(
-            f"Expected result of the expression '{expr.text.lstrip('=').strip()}' to be 'STRING',"
+            f"Expected result of the expression '{expr.body}' to be 'STRING',"
             f" but was '{type_name(value)}'. ({what})"
         )
     return value if isinstance(value, str) else _number_text(value)
@@ -85,7 +85,7 @@ def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
         return int(value)
     raise EvaluationFailed(
-        f"Expected result of the expression '{expr.text.lstrip('=').strip()}' to be 'NUMBER',"
+        f"Expected result of the expression '{expr.body}' to be 'NUMBER',"
         f" but was '{type_name(value)}'."
     )
 
