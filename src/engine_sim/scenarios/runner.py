@@ -14,7 +14,7 @@ from typing import Any, Callable
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.persistence import Store
-from engine_sim.projections import ListFilter, ListView, RecordLog, StreamFollower
+from engine_sim.projections import ListFilter, RecordLog, StreamFollower, open_list_view
 from engine_sim.scenarios.document import Scenario, Step
 from engine_sim.scenarios.expectations import ExpectationFailed, Expectations
 
@@ -41,7 +41,7 @@ class ScenarioRun:
         store.clear()
         self.scenario = scenario
         self.engine = Engine(store, start_time=scenario.start_time)
-        self.list_view = ListView()
+        self.list_view = open_list_view(store)  # durable on SQLite and PostgreSQL
         self.log = RecordLog()
         self.follower = StreamFollower(self.engine.app, [self.list_view, self.log])
         self.instances: dict[str, int] = {}
@@ -70,6 +70,7 @@ class ScenarioRun:
         }
 
     def close(self) -> None:
+        self.list_view.close()
         self.engine.close()
 
     # -- running -------------------------------------------------------------------------
@@ -137,8 +138,8 @@ class ScenarioRun:
             and r["elementId"] == element_id and r["bpmnElementType"] == "CALL_ACTIVITY"
         }
         children = [
-            row.key for row in self.list_view.rows.values()
-            if row.parent_key == parent_key and row.parent_element_key in call_keys
+            row.key for row in self.list_view.children(parent_key)
+            if row.parent_element_key in call_keys
         ]
         return max(children) if children else None
 
