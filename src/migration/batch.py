@@ -10,6 +10,7 @@ never migrates an instance twice.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -53,15 +54,19 @@ class BatchOperation(_RecordsAggregate):
         self.items = {item["key"]: item for item in items}
         self.ignored = list(ignored)
         self.results: dict[int, dict[str, Any]] = {}
+        self._pending: dict[int, None] = dict.fromkeys(self.items)  # in selection order
 
     # -- reads ---------------------------------------------------------------------------
     @property
-    def pending(self) -> list[int]:
-        return [key for key in self.items if key not in self.results]
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    def next_chunk(self, size: int) -> list[int]:
+        return list(islice(self._pending, size))
 
     @property
     def state(self) -> str:
-        return "COMPLETED" if not self.pending else "ACTIVE"
+        return "ACTIVE" if self._pending else "COMPLETED"
 
     def plan_of(self, key: int) -> MigrationPlan:
         item = self.items[key]
@@ -74,6 +79,7 @@ class BatchOperation(_RecordsAggregate):
     def take_results(self, results: list[dict[str, Any]]) -> None:
         for result in results:
             self.results[result["key"]] = result
+            self._pending.pop(result["key"], None)
 
     def processed(self, results: list[dict[str, Any]], records: list[Record], counters: list[int],
                   timestamp: datetime) -> None:

@@ -195,8 +195,11 @@ def rule13_loop_characteristics(walk: Walk, ei: ElementInstance, element: Elemen
 
 
 def rule14_at_rest(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
+    """Saves are atomic, so a stored instance is always at rest; this guards an instance
+    that a failed command left half-processed in memory (a token on a flow, an element
+    between ACTIVATING and ACTIVATED without an incident holding it there)."""
     settling = ei.lifecycle in ("ELEMENT_ACTIVATING", "ELEMENT_COMPLETING") and not walk.state.incidents_of(ei.key)
-    if ei.in_flight or settling or ei.lifecycle == "ELEMENT_TERMINATING" or walk.state.pending:
+    if ei.in_flight or settling or ei.lifecycle == "ELEMENT_TERMINATING":
         return Rejection(INVALID_STATE, msg.NOT_AT_REST.format(id=ei.element_id))
     return None
 

@@ -14,7 +14,7 @@ from typing import Any
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.engine import CommandMeta, Engine, Outcome
 from engine_sim.engine.processing import Processing, Rejected
-from engine_sim.projections import ListFilter, ListView, StreamFollower
+from engine_sim.projections import AnyListView, InstanceRow, ListFilter, StreamFollower
 from engine_sim.records import Intent
 from migration import checks
 from migration import messages as msg
@@ -22,7 +22,7 @@ from migration.batch import OPERATION_TYPE, BatchOperation, ChunkOwner, NewBatch
 from migration.checks import Rejection
 from migration.handler import apply_migration, migrate_instance, validate
 from migration.plan import MigrationPlan
-from migration.views import OperationsView
+from migration.views import OperationsView, SqlOperationsView, open_operations_view
 
 CHUNK_SIZE = 500
 Pairs = tuple[tuple[str, str], ...]
@@ -37,11 +37,12 @@ class Selection:
 
 
 class Operate:
-    def __init__(self, engine: Engine, list_view: ListView, follower: StreamFollower) -> None:
+    def __init__(self, engine: Engine, list_view: AnyListView, follower: StreamFollower,
+                 operations: OperationsView | SqlOperationsView | None = None) -> None:
         self.engine = engine
         self.list_view = list_view
         self.follower = follower
-        self.operations = OperationsView()
+        self.operations = operations if operations is not None else open_operations_view(list_view)
         follower.projections.append(self.operations)
         self.batches: dict[int, BatchOperation] = {}
 
@@ -74,11 +75,16 @@ class Operate:
             return list(dict.fromkeys(selection.keys))
         return [row.key for row in self.list_view.query(selection.filter or ListFilter())]
 
-    def _split(self, keys: list[int]) -> tuple[list[int], list[int]]:
+    def _split(self, keys: list[int]) -> tuple[list[InstanceRow], list[int]]:
+        """The running rows of the selection, and the keys of the others (ignored)."""
+        rows = self.list_view.get_many(keys)
         running, ignored = [], []
         for key in keys:
-            row = self.list_view.get(key)
-            (running if row is not None and row.running else ignored).append(key)
+            row = rows.get(key)
+            if row is not None and row.running:
+                running.append(row)
+            else:
+                ignored.append(key)
         return running, ignored
 
     def check_plan(self, selection: Selection, target: DeployedProcess | Rejection,
@@ -107,9 +113,8 @@ class Operate:
         counts: Counter[str] = Counter()
         targets: Counter[str] = Counter()
         failures: dict[int, str] = {}
-        for key in running:
-            row = self.list_view.get(key)
-            assert row is not None
+        for row in running:
+            key = row.key
             counts.update(set(row.active_elements()))
             if plan_problem is not None or isinstance(target, Rejection):
                 failures[key] = (plan_problem or target).reason  # type: ignore[union-attr]
@@ -133,7 +138,8 @@ class Operate:
         assert isinstance(target, DeployedProcess)
         running, ignored = self._split(keys)
         mapping = [list(pair) for pair in pairs]
-        items = [{"key": k, "target": target.key, "mapping": mapping, "autoMap": auto_map} for k in running]
+        items = [{"key": row.key, "target": target.key, "mapping": mapping, "autoMap": auto_map}
+                 for row in running]
         return self._create(items, ignored, run)
 
     def revert(self, operation_key: int, run: bool = True) -> tuple[Outcome, int | None]:
@@ -189,8 +195,8 @@ class Operate:
         outcomes = []
         for key in keys:
             batch = self.batch(key)
-            while batch.pending:
-                chunk = batch.pending[:chunk_size]
+            while batch.pending_count:
+                chunk = batch.next_chunk(chunk_size)
                 outcomes.append(self._run_chunk(batch, chunk))
                 if progress is not None:
                     progress(len(chunk))
@@ -207,7 +213,7 @@ class Operate:
         def command(p: Processing) -> None:
             for key in chunk:
                 self._run_item(p, batch, owner, key)
-            if len(batch.pending) == len(chunk):
+            if batch.pending_count == len(chunk):
                 failed = sum(1 for r in owner.results if r["status"] == "FAILED")
                 failed += sum(1 for r in batch.results.values() if r["status"] == "FAILED")
                 total = len(batch.items)

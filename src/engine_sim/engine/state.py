@@ -30,8 +30,11 @@ class ElementInstance:
     joins: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     job_key: int | None = None
     user_task_key: int | None = None
-    # multi-instance body bookkeeping
+    # multi-instance: on a body, the inner instances created so far; on an inner instance,
+    # its 1-based position (Zeebe's multiInstanceLoopCounter)
     loop_counter: int = 0
+    # a call activity: the key of the child instance it started (-1: none yet)
+    called_instance_key: int = -1
     # the element instance was activated by an interrupting event and must not take flows
     interrupted: bool = False
 
@@ -106,7 +109,6 @@ class InstanceState:
         "incidents",
         "subscriptions",
         "models",
-        "pending",
     )
 
     def __init__(self, key: int, models: ModelResolver) -> None:
@@ -126,8 +128,6 @@ class InstanceState:
         self.incidents: dict[int, Incident] = {}
         self.subscriptions: dict[int, Subscription] = {}
         self.models = models
-        # a command is in flight (set while processing; stays set only after a crash)
-        self.pending = False
 
     # -- reads -------------------------------------------------------------------------
     @property
@@ -143,11 +143,13 @@ class InstanceState:
         return self.elements.get(self.key)
 
     def leaves(self) -> list[ElementInstance]:
-        """Leaf element instances (tokens at rest), in key order; the process never counts."""
+        """Leaf element instances (tokens at rest), in key order; the process never counts. A
+        multi-instance body is a leaf only while it has no inner instance (at rest: it holds
+        an incident of its input collection), like any other container."""
         return [
             ei
             for key, ei in sorted(self.elements.items())
-            if not ei.children and key != self.key and ei.type is not ElementType.MULTI_INSTANCE_BODY
+            if not ei.children and key != self.key
         ]
 
     def active_element_ids(self) -> list[str]:

@@ -154,8 +154,12 @@ class Expectations:
     # -- migration views -----------------------------------------------------------------
     def expect_preview(self, cmd: Any) -> None:
         selection = self.run.selection(cmd.instances, cmd.filter)
+        recorder = self.run.engine.app.recorder
+        written_before = recorder.max_notification_id()
         preview = self.run.operate.preview(
             selection, cmd.target.process, cmd.target.version, cmd.mapping, cmd.auto_map)
+        if recorder.max_notification_id() != written_before:
+            raise ExpectationFailed("a preview that writes nothing", "the preview stored events")
         names = self._names()
         self._compare_counts(cmd, preview, names)
 
