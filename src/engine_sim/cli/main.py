@@ -1,16 +1,27 @@
-"""The `engine-sim` command line."""
+"""The `engine-sim` command line.
+
+`replay` runs scenario files (the spec's contract, `replay.py`). The other commands work on a
+store that lasts, by default the SQLite file `.engine-sim/engine.db` under the current
+folder, one module per command group: `deploy`, `create`, `instances`, `jobs`, `migrate`,
+`operations`, `history`. Their engine follows real time. Invalid input exits with status 2
+and a one-line message naming the argument, before anything is written.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from engine_sim.cli import create, deploy, history, instances, jobs, migrate, operations
+from engine_sim.cli.common import CliError, Parser, print_error
 from engine_sim.cli.replay import EXIT_INVALID, replay
 from engine_sim.persistence import StoreURLError, parse_store_url
 
+COMMAND_GROUPS = (deploy, create, instances, jobs, migrate, operations, history)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="engine-sim",
         description="An event-sourced simulator of a Zeebe-like BPMN engine with instance migration.",
     )
@@ -20,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay_cmd.add_argument("--records", metavar="OUT.jsonl", help="write every record, one JSON object a line")
     replay_cmd.add_argument("--store", default="memory:", metavar="URL",
                             help="memory:, sqlite:///path.db or postgresql://USER@HOST:PORT/DB (default memory:)")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
     return parser
 
 
@@ -32,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"engine-sim: --store: {error}", file=sys.stderr)
             return EXIT_INVALID
         return replay(args.paths, store, args.records, sys.stdout)
-    return EXIT_INVALID
+    try:
+        return int(args.handler(args))
+    except CliError as error:
+        print_error(args.command, error)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

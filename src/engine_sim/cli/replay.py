@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import IO
 
 import msgspec
+from eventsourcing.persistence import PersistenceError
 
 from engine_sim.persistence import Store
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
@@ -28,11 +30,26 @@ def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
     return files
 
 
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """What opening a store raises when it cannot be used (never a traceback: exit 2)."""
+    errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error, OSError]
+    try:
+        import psycopg
+    except ImportError:  # the PostgreSQL extra is not installed
+        return tuple(errors)
+    return (*errors, psycopg.Error)
+
+
 def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]) -> int:
     passed = failed = 0
     invalid = False
     encoder = msgspec.json.Encoder()
-    records_file = open(records_out, "wb") if records_out else None  # noqa: SIM115
+    try:
+        records_file = open(records_out, "wb") if records_out else None  # noqa: SIM115
+    except OSError as error:
+        print(f"engine-sim: --records: cannot write '{records_out}': {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_INVALID
     try:
         for path, display in scenario_files(paths):
             try:
@@ -42,7 +59,13 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
                 print(str(error), file=sys.stderr)
                 print(f"INVALID {display}", file=out)
                 continue
-            run = ScenarioRun(scenario, store)
+            try:
+                run = ScenarioRun(scenario, store)
+            except _store_errors() as error:  # an unreachable server, an unwritable file
+                reason = " ".join(str(error).split())  # one line (psycopg's has several)
+                print(f"engine-sim: --store: cannot open '{store.url}': {reason}", file=sys.stderr)
+                invalid = True
+                break
             try:
                 result = run.run()
             finally:

@@ -1,48 +1,84 @@
 """Projections follow the application's event stream (its notification log).
 
-The follower pulls new notifications after each command (deterministic: a simulator wants
-the views current when the next step reads them), decodes each stored event once and hands
-its records, in position order, to every projection. Its position is the last notification
-id folded, so a restarted follower continues where it stopped.
+The follower pulls new notifications when asked (deterministic: a simulator wants the views
+current when the next step reads them), decodes each stored event once and hands the
+records of a page of notifications, in position order, to every projection that has not
+folded them yet.
+
+Each projection keeps its own position, the last notification id it folded: an in-memory
+projection starts at 0, a durable one (`SqlListView`, `migration.views.SqlOperationsView`)
+at the position stored with its rows. The follower reads from the lowest position, and a
+projection ignores every notification at or below its own, so folding a page twice never
+counts twice, and a projection added later (or reopened after a restart) catches up alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
 
 PAGE = 500
+Record = dict[str, Any]
+# (notification id, record), in record position order
+Page = Sequence[tuple[int, Record]]
 
 
 class Projection(Protocol):
-    def fold(self, record: dict[str, Any]) -> None: ...
+    position: int
+
+    def fold_page(self, page: Page, last_id: int) -> None:
+        """Fold the records of notifications after `position`; then `position` >= last_id."""
+
+
+class MemoryProjection:
+    """A projection kept in memory: folds record by record, from notification 0."""
+
+    position: int = 0
+
+    def fold(self, record: Record) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fold_page(self, page: Page, last_id: int) -> None:
+        position = self.position
+        for notification_id, record in page:
+            if notification_id > position:
+                self.fold(record)
+        self.position = max(position, last_id)
 
 
 class StreamFollower:
-    def __init__(self, app: Application, projections: list[Projection], position: int = 0) -> None:
+    def __init__(self, app: Application, projections: list[Any], position: int = 0) -> None:
         self.app = app
         self.projections = projections
-        self.position = position
+        self._start = position  # where a follower without projections stands
+
+    @property
+    def position(self) -> int:
+        """The lowest position of its projections: where the next read starts."""
+        return min((p.position for p in self.projections), default=self._start)
 
     def catch_up(self) -> int:
-        """Fold every notification after `position`; return how many were folded."""
+        """Fold every notification after `position`; return how many were read."""
         folded = 0
         recorder = self.app.recorder
         mapper = self.app.mapper
         while True:
+            start = self.position
             notifications = recorder.select_notifications(
-                start=self.position, limit=PAGE, inclusive_of_start=False
+                start=start, limit=PAGE, inclusive_of_start=False
             )
             if not notifications:
                 return folded
-            records: list[dict[str, Any]] = []
+            page: list[tuple[int, Record]] = []
             for notification in notifications:
                 event = mapper.to_domain_event(notification)
-                records.extend(getattr(event, "records", ()))
-            records.sort(key=lambda r: r["position"])
-            for record in records:
-                for projection in self.projections:
-                    projection.fold(record)
-            self.position = notifications[-1].id
+                page.extend((notification.id, r) for r in getattr(event, "records", ()))
+            page.sort(key=lambda entry: entry[1]["position"])
+            last_id = notifications[-1].id
+            for projection in self.projections:
+                if projection.position < last_id:
+                    projection.fold_page(page, last_id)
             folded += len(notifications)
+            self._start = max(self._start, last_id)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from bisect import insort
 from typing import Any
 
+from engine_sim.projections.follower import MemoryProjection
+
 Record = dict[str, Any]
 
 
-class RecordLog:
+class RecordLog(MemoryProjection):
+    """Kept in memory on every store (the replay runner reads it; the CLI's `history` reads
+    an instance's stored events instead)."""
+
     def __init__(self) -> None:
+        self.position = 0
         self.records: list[Record] = []
         self.by_instance: dict[int, list[Record]] = {}
 

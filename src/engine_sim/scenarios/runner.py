@@ -119,7 +119,10 @@ class ScenarioRun:
 
     # -- label resolution ----------------------------------------------------------------
     def instance_key(self, ref: Any) -> int:
-        key = self.instances[ref.label]
+        key = self.instances.get(ref.label)
+        if key is None:  # the document defines the label; the step that defines it was rejected
+            raise StepFailed(f"the instance labelled '{ref.label}'",
+                             "none: the step that was to create it was rejected")
         if ref.element is None:
             return key
         child = self._called_child(key, ref.element)
@@ -131,10 +134,13 @@ class ScenarioRun:
         return child
 
     def _called_child(self, parent_key: int, element_id: str) -> int | None:
+        """The latest child of call activity `element_id` (its id when activated, or the id a
+        migration gave it; inner instances of a multi-instance call activity included)."""
         call_keys = {
             r["key"]
             for r in self.log.stream(parent_key)
-            if r["valueType"] == "PROCESS_INSTANCE" and r["intent"] == "ELEMENT_ACTIVATING"
+            if r["valueType"] == "PROCESS_INSTANCE"
+            and r["intent"] in ("ELEMENT_ACTIVATING", "ELEMENT_MIGRATED")
             and r["elementId"] == element_id and r["bpmnElementType"] == "CALL_ACTIVITY"
         }
         children = [

@@ -1,0 +1,59 @@
+"""`engine-sim deploy FILE...`: deploy BPMN files (every file is parsed before any is deployed)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+
+from engine_sim.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_store_option, console, session
+from engine_sim.model import BpmnModelError, parse_bpmn
+from engine_sim.model.parser import MAX_BPMN_BYTES
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("deploy", help="deploy BPMN files",
+                                 description="Deploy BPMN files. Each process gets the next version of "
+                                 "its bpmnProcessId, unless its XML equals its latest version.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="BPMN 2.0 files")
+    add_store_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def read_resource(name: str) -> bytes:
+    """The file's bytes, checked to be a deployable BPMN model."""
+    path = Path(name)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BPMN_BYTES + 1)
+    except FileNotFoundError:
+        raise CliError("FILE", f"'{name}': no such file") from None
+    except OSError as error:
+        raise CliError("FILE", f"'{name}': cannot read the file: {error.strerror or error}") from None
+    try:
+        parse_bpmn(data, name)
+    except BpmnModelError as error:
+        raise CliError("FILE", str(error)) from None
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    resources = [(Path(name).name, read_resource(name)) for name in args.files]
+    out = console()
+    table = Table(title="Deployed")
+    for column in ("process", "version", "definition key", "resource", ""):
+        table.add_column(column, no_wrap=column != "resource")
+    with session(args.store) as s:
+        for name, data in resources:
+            outcome = s.engine.deploy(data, name)
+            if outcome.rejection is not None:  # the file parsed above: not expected
+                out.print(Text(f"{name}: rejected: {outcome.rejection['rejectionReason']}", style="red"))
+                return EXIT_FAILED
+            deployment = next(r for r in outcome.records if r["valueType"] == "DEPLOYMENT")
+            for meta in deployment["processesMetadata"]:
+                table.add_row(meta["bpmnProcessId"], str(meta["version"]), str(meta["processDefinitionKey"]),
+                              Text(meta["resourceName"]), "unchanged" if meta["isDuplicate"] else "new")
+    out.print(table)
+    return EXIT_OK

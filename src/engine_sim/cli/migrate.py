@@ -1,0 +1,228 @@
+"""`engine-sim migrate`: Operate's migration flow on the command line.
+
+Select the instances of one source version (`--all`, or `--key`), pick the target, map
+elements (`--map SRC=TGT`, plus same-id same-type pairs unless `--no-auto-map`), look at the
+mapping and at the preview (a dry run on every selected instance: counts per element, the
+ignored instances, the ones that would fail and why), confirm, then watch the batch run.
+Every argument is checked against the store before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.prompt import Confirm
+from rich.table import Table
+from rich.text import Text
+
+from engine_sim.cli.common import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    Session,
+    add_store_option,
+    console,
+    definition,
+    parse_mapping,
+    positive,
+    session,
+)
+from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.model import ElementType
+from engine_sim.projections import ListFilter
+from migration import messages as msg
+from migration.operate import CHUNK_SIZE, Operate, Selection
+from migration.plan import auto_mapped_pairs
+
+Pairs = tuple[tuple[str, str], ...]
+SHOWN_IGNORED = 10
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "migrate", help="migrate instances to another definition (preview, confirm, batch)",
+        description="Migrate the running instances of one process version to a target definition, "
+        "as a batch operation. Shows the mapping and a preview (a dry run) and asks before it "
+        "changes anything. Exit status: 0 when every item migrated, 1 when some failed (they keep "
+        "their version) or the prompt was declined, 2 on invalid input.")
+    parser.add_argument("--process", required=True, help="the source bpmnProcessId")
+    parser.add_argument("--version", type=int, required=True, help="the source version")
+    selection = parser.add_mutually_exclusive_group(required=True)
+    selection.add_argument("--all", action="store_true",
+                           help="every instance of the source version (finished ones are ignored)")
+    selection.add_argument("--key", type=int, action="extend", nargs="+", metavar="K",
+                           help="these instance keys (of the source version)")
+    parser.add_argument("--to-process", required=True, help="the target bpmnProcessId")
+    parser.add_argument("--to-version", type=int, required=True, help="the target version")
+    parser.add_argument("--map", action="append", metavar="SOURCE=TARGET",
+                        help="map a source element id to a target element id (repeatable)")
+    parser.add_argument("--no-auto-map", action="store_true",
+                        help="do not map same-id, same-type elements implicitly")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
+                        help=f"instances per atomic chunk of the batch (default {CHUNK_SIZE})")
+    add_store_option(parser)
+    parser.set_defaults(handler=run)
+
+
+# -- checking the input ---------------------------------------------------------------------
+def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess) -> None:
+    """Rules 2, 4 and 5 of migration-semantics §2, as input errors naming `--map`."""
+    seen: set[str] = set()
+    for src, tgt in pairs:
+        if src in seen:
+            raise CliError("--map", msg.DUPLICATE_SOURCE.format(id=src))
+        seen.add(src)
+        if not source.model.has_element(src):
+            raise CliError("--map", msg.NO_SOURCE_ELEMENT.format(
+                id=src, process=source.process_id, version=source.version))
+        if not target.model.has_element(tgt):
+            raise CliError("--map", msg.NO_TARGET_ELEMENT.format(
+                id=tgt, process=target.process_id, version=target.version))
+
+
+def select(s: Session, source: DeployedProcess, keys: list[int] | None) -> Selection:
+    if not keys:
+        return Selection(filter=ListFilter(process=source.process_id, version=source.version))
+    keys = list(dict.fromkeys(keys))
+    rows = s.views().get_many(keys)
+    for key in keys:
+        row = rows.get(key)
+        if row is None:
+            raise CliError("--key", f"no process instance with key {key}")
+        if row.definition_key != source.key:
+            raise CliError("--key", f"process instance {key} is {row.process_id} version {row.version}, "
+                           f"not {source.process_id} version {source.version}")
+    return Selection(keys=tuple(keys))
+
+
+# -- showing the plan and the preview -------------------------------------------------------
+def mapping_table(source: DeployedProcess, target: DeployedProcess, pairs: Pairs, auto_map: bool) -> Table:
+    """Each source flow node and where it goes; explicitly mapped sequence flows too."""
+    explicit = dict(pairs)
+    auto = dict(auto_mapped_pairs(source.model, target.model, list(pairs))) if auto_map else {}
+    table = Table(title=f"Mapping {source.process_id} v{source.version} → {target.process_id} v{target.version}")
+    for column in ("source element", "type", "target element", "how"):
+        table.add_column(column, no_wrap=True)
+    for element_id, element in source.model.elements.items():
+        if element.type is ElementType.PROCESS:
+            continue
+        if element_id in explicit:
+            table.add_row(element_id, element.type.value, explicit[element_id], "mapped")
+        elif element_id in auto:
+            table.add_row(element_id, element.type.value, auto[element_id], "auto")
+        else:
+            table.add_row(element_id, element.type.value, Text("-", style="dim"), Text("unmapped", style="dim"))
+    for flow_id in source.model.flows:
+        if flow_id in explicit:
+            table.add_row(flow_id, "SEQUENCE_FLOW", explicit[flow_id], "mapped")
+    flows = sum(1 for flow_id in source.model.flows if flow_id in auto)
+    if flows:
+        table.caption = f"and {flows} sequence flow{'s' if flows != 1 else ''} auto-mapped by id"
+    return table
+
+
+def print_preview(out: Console, preview: dict[str, Any]) -> None:
+    counts = Table(title="Preview: instances per element")
+    counts.add_column("source element", no_wrap=True)
+    counts.add_column("instances", justify="right")
+    counts.add_column("target element", no_wrap=True)
+    counts.add_column("instances", justify="right")
+    sources = sorted(preview["counts"].items())
+    targets = sorted(preview["targets"].items())
+    for index in range(max(len(sources), len(targets))):
+        left = sources[index] if index < len(sources) else ("", "")
+        right = targets[index] if index < len(targets) else ("", "")
+        counts.add_row(left[0], str(left[1]), right[0], str(right[1]))
+    out.print(counts)
+    failures = preview["failures"]
+    ignored = preview["ignoredKeys"]
+    named = ""
+    if ignored:
+        named = ": " + ", ".join(map(str, ignored[:SHOWN_IGNORED])) + (" ..." if len(ignored) > SHOWN_IGNORED else "")
+    out.print(f"{preview['total']} running instance(s) selected: {preview['total'] - len(failures)} would "
+              f"migrate, {len(failures)} would fail; {len(ignored)} ignored (not running){named}")
+    if failures:
+        out.print(failure_table(failures, "Would fail (they would keep their version)"))
+
+
+def failure_table(failures: dict[int, str], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("instance", no_wrap=True)
+    table.add_column("reason")
+    by_reason = Counter(failures.values())
+    for key, reason in sorted(failures.items()):
+        table.add_row(str(key), Text(reason))
+    if len(by_reason) > 1:
+        table.caption = "; ".join(f"{n} × {reason}" for reason, n in by_reason.most_common(3))
+    return table
+
+
+def operation_summary(out: Console, view: dict[str, Any]) -> None:
+    out.print(f"Operation {view['key']} ({view['type']}) {view['state']}: total {view['total']}, "
+              f"completed {view['completed']}, failed {view['failed']}, ignored {view['ignored']}")
+    if view["failures"]:
+        out.print(failure_table(view["failures"], "Failed items (they keep their version)"))
+
+
+def run_with_progress(out: Console, operate: Operate, operation: int, total: int, chunk_size: int,
+                      title: str = "Migrating") -> None:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=out) as progress:
+        task = progress.add_task(title, total=total)
+        operate.run_operations(operation, chunk_size=chunk_size,
+                               progress=lambda n: progress.advance(task, n))
+        progress.refresh()  # the final state, also where the output is not a terminal
+
+
+def confirm(out: Console, yes: bool, question: str) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CliError("--yes", "standard input is not a terminal, so the migration cannot be "
+                       "confirmed: pass --yes to migrate without asking")
+    return Confirm.ask(question, console=out, default=False)
+
+
+# -- the command ----------------------------------------------------------------------------
+def run(args: argparse.Namespace) -> int:
+    pairs = parse_mapping(args.map)
+    positive("--chunk-size", args.chunk_size)
+    auto_map = not args.no_auto_map
+    out = console()
+    with session(args.store) as s:
+        source = definition(s.engine, args.process, args.version)
+        target = definition(s.engine, args.to_process, args.to_version, "--to-process", "--to-version")
+        check_mapping(pairs, source, target)
+        selection = select(s, source, args.key)
+        out.print(mapping_table(source, target, pairs, auto_map))
+        operate = s.operate
+        preview = operate.preview(selection, target.process_id, target.version, pairs, auto_map)
+        print_preview(out, preview)
+        if preview["total"] == 0:
+            out.print("No running instance selected: nothing to migrate.")
+            return EXIT_OK
+        would = preview["total"] - len(preview["failures"])
+        question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
+                    f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
+        if not confirm(out, args.yes, question):
+            out.print("Aborted: nothing was changed.")
+            return EXIT_FAILED
+        outcome, operation = operate.migrate(selection, target.process_id, target.version, pairs,
+                                             auto_map, run=False)
+        if operation is None:  # the plan was checked above: not expected
+            rejection = outcome.rejection or {}
+            out.print(Text(f"rejected: {rejection.get('rejectionReason')}", style="red"))
+            return EXIT_INVALID
+        total = operate.operation_view(operation)["total"]
+        out.print(f"Created operation {operation} with {total} item(s).")
+        run_with_progress(out, operate, operation, total, args.chunk_size)
+        view = operate.operation_view(operation)
+        operation_summary(out, view)
+    return EXIT_OK if view["failed"] == 0 else EXIT_FAILED
