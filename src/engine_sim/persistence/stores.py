@@ -59,7 +59,13 @@ def _sqlite_store(url: str) -> Store:
     path = Path(raw) if raw.startswith("/") else Path.cwd() / raw
     if path.is_dir():
         raise StoreURLError(f"invalid SQLite store '{url}': '{path}' is a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreURLError(
+            f"invalid SQLite store '{url}': cannot create the folder '{path.parent}': "
+            f"{error.strerror or error}"
+        ) from None
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
@@ -72,11 +78,15 @@ def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]
     dbname = parsed.path.lstrip("/")
     if not parsed.hostname or not dbname:
         raise StoreURLError(f"invalid PostgreSQL store '{url}': expected postgresql://USER@HOST:PORT/DB")
+    try:
+        port = parsed.port or 5432
+    except ValueError:  # urllib: a port that is not a number in 0-65535
+        raise StoreURLError(f"invalid PostgreSQL store '{url}': the port is not a number") from None
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parsed.hostname,
-        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_PORT": str(port),
         "POSTGRES_USER": parsed.username or os.environ.get("USER", "postgres"),
         "POSTGRES_PASSWORD": parsed.password or "",
         "POSTGRES_CONNECT_TIMEOUT": "5",

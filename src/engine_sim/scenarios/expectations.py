@@ -36,7 +36,7 @@ def record_matches(partial: dict[str, Any], record: dict[str, Any]) -> bool:
         if name in SUBSTRING_FIELDS:
             if not isinstance(want, str) or want not in str(have):
                 return False
-        elif not _equal(want, have):
+        elif not _equal_deep(want, have):  # true is not 1, also inside lists
             if not (name == "value" and isinstance(want, str) and _json_equal(want, have)):
                 return False
     return True
