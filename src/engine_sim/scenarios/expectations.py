@@ -164,7 +164,7 @@ class Expectations:
         self._compare_counts(cmd, preview, names)
 
     def expect_operation(self, cmd: Any) -> None:
-        operation = self.run.operations[cmd.operation]
+        operation = self.run.operation_key(cmd.operation)
         view = self.run.operate.operation_view(operation)
         self._compare_counts(cmd, view, self._names())
 

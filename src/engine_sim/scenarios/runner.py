@@ -118,6 +118,13 @@ class ScenarioRun:
             raise StepFailed(f"a rejection {want}", f"{r['rejectionType']}: {r['rejectionReason']}")
 
     # -- label resolution ----------------------------------------------------------------
+    def operation_key(self, label: str) -> int:
+        key = self.operations.get(label)
+        if key is None:  # the document defines the label; the step that defines it was rejected
+            raise StepFailed(f"the operation labelled '{label}'",
+                             "none: the step that was to create it was rejected")
+        return key
+
     def instance_key(self, ref: Any) -> int:
         key = self.instances.get(ref.label)
         if key is None:  # the document defines the label; the step that defines it was rejected
@@ -202,14 +209,14 @@ class ScenarioRun:
 
     def _revert_operation(self, step: Step) -> list[Outcome]:
         cmd = step.command
-        outcome, operation = self.operate.revert(self.operations[cmd.operation], cmd.run)
+        outcome, operation = self.operate.revert(self.operation_key(cmd.operation), cmd.run)
         if operation is not None and step.labels:
             self.operations[step.labels[0]] = operation
         return [outcome]
 
     def _run_operations(self, step: Step) -> list[Outcome]:
         label = step.command.operation
-        return self.operate.run_operations(self.operations[label] if label else None)
+        return self.operate.run_operations(self.operation_key(label) if label else None)
 
     def selection(self, instances: Any, flt: Any) -> Any:
         from migration.operate import Selection
