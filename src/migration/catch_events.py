@@ -11,11 +11,18 @@ from engine_sim.model import CONTAINER_TYPES, Element, ElementType, Process
 SELF_CATCHING = (ElementType.INTERMEDIATE_CATCH_EVENT, ElementType.RECEIVE_TASK)
 
 
-def catch_events_of(model: Process, element: Element, attached_only: bool = False) -> list[Element]:
+def catch_events_of(model: Process, element: Element, attached_only: bool = False,
+                    instance_type: ElementType | None = None) -> list[Element]:
+    """`instance_type` is the element instance's type where it matters: for an activity with
+    loop characteristics, the boundary events belong to its multi-instance body only, and
+    everything else (the element itself, event subprocesses) to its inner instances."""
     events: list[Element] = []
+    if instance_type is ElementType.MULTI_INSTANCE_BODY:
+        return [model.elements[b] for b in element.boundary_events]
     if not attached_only and element.type in SELF_CATCHING:
         events.append(element)
-    events.extend(model.elements[b] for b in element.boundary_events)
+    if element.loop is None or instance_type is None:
+        events.extend(model.elements[b] for b in element.boundary_events)
     if element.type in CONTAINER_TYPES:
         for sub_id in element.event_subprocesses:
             events.extend(model.elements[s] for s in model.elements[sub_id].start_events)

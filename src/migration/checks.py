@@ -16,6 +16,7 @@ from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, EventType, Process
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
+from migration.catch_migration import check_new_subscriptions
 
 NOT_FOUND, INVALID_ARGUMENT, INVALID_STATE = "NOT_FOUND", "INVALID_ARGUMENT", "INVALID_STATE"
 
@@ -155,7 +156,7 @@ def rule10_flow_scope(walk: Walk, ei: ElementInstance, element: Element) -> Reje
 def rule11_attached_kinds(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
     target = walk.target_model.elements[walk.target_id(ei) or ""]
     for model, owner in ((walk.source, element), (walk.target_model, target)):
-        for event in catch_events_of(model, owner, attached_only=True):
+        for event in catch_events_of(model, owner, attached_only=True, instance_type=ei.type):
             if event.event_type not in MIGRATABLE_ATTACHED_KINDS:
                 return Rejection(INVALID_STATE, msg.UNSUPPORTED_ATTACHED.format(
                     id=owner.id, kind=event.event_type.value.lower()))
@@ -164,9 +165,9 @@ def rule11_attached_kinds(walk: Walk, ei: ElementInstance, element: Element) -> 
 
 def rule12_catch_events(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
     target = walk.target_model.elements[walk.target_id(ei) or ""]
-    target_events = {e.id: e for e in catch_events_of(walk.target_model, target)}
+    target_events = {e.id: e for e in catch_events_of(walk.target_model, target, instance_type=ei.type)}
     merged_into: dict[str, str] = {}
-    for event in catch_events_of(walk.source, element):
+    for event in catch_events_of(walk.source, element, instance_type=ei.type):
         mapped = walk.mapping.get(event.id) if event.id != element.id else target.id
         if mapped is None:
             continue
@@ -255,7 +256,7 @@ def rule16_duplicate_message(walk: Walk, ei: ElementInstance, element: Element) 
         return None
     target = walk.target_model.elements[walk.target_id(ei) or ""]
     instructed_targets = set(walk.mapping.values())
-    for event in catch_events_of(walk.target_model, target):
+    for event in catch_events_of(walk.target_model, target, instance_type=ei.type):
         if event.event_type is not EventType.MESSAGE or event.id in instructed_targets or event.id == target.id:
             continue
         name = message_name_of(walk.state, ei, event)
@@ -286,7 +287,8 @@ def check_elements(walk: Walk) -> Rejection | None:
             if rejection is not None:
                 return rejection
         walk.targets[ei.key] = walk.target_id(ei) or ""
-        rejection = rule15_joining_gateways(walk, ei) or rule16_duplicate_message(walk, ei, element)
+        rejection = (rule15_joining_gateways(walk, ei) or rule16_duplicate_message(walk, ei, element)
+                     or check_new_subscriptions(walk, ei))
         if rejection is not None:
             return rejection
     return None

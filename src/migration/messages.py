@@ -33,4 +33,7 @@ ALREADY_SUBSCRIBED = (
     "active element '{id}' is already subscribed to message '{name}'; map the existing catch "
     "event to the new one"
 )
+CATCH_NOT_SUBSCRIBED = (
+    "catch event '{id}' of active element '{element}' cannot be subscribed: {reason}"
+)
 OPERATION_NOT_COMPLETED = "operation {id} is {state}: only a COMPLETED migration operation can be reverted"

@@ -59,7 +59,23 @@ def _element_activating(state: InstanceState, record: Record) -> None:
     if scope is None:
         return
     scope.children[key] = None
+    if scope.type is ElementType.MULTI_INSTANCE_BODY:  # Zeebe's multiInstanceLoopCounter
+        scope.loop_counter += 1
+        instance.loop_counter = scope.loop_counter
     _consume_incoming_tokens(state, scope, instance)
+    if element_type is ElementType.EVENT_SUB_PROCESS:
+        _interrupt_scope(state, scope, instance)
+
+
+def _interrupt_scope(state: InstanceState, scope: ElementInstance, ei: ElementInstance) -> None:
+    """Zeebe: an interrupting event subprocess takes its scope over; tokens still on their
+    way in the scope, and waiting joins, are void (their activation is dropped)."""
+    sub_process = state.model.elements.get(ei.element_id)
+    starts = sub_process.start_events if sub_process is not None else ()
+    if starts and state.model.elements[starts[0]].interrupting:
+        scope.interrupted = True
+        scope.in_flight.clear()
+        scope.joins.clear()
 
 
 def _consume_incoming_tokens(state: InstanceState, scope: ElementInstance, ei: ElementInstance) -> None:
@@ -93,6 +109,15 @@ def _set_lifecycle(state: InstanceState, record: Record) -> None:
     ei = state.elements.get(record["key"])
     if ei is not None:
         ei.lifecycle = record["intent"]
+
+
+def _element_activated(state: InstanceState, record: Record) -> None:
+    """A call activity's ELEMENT_ACTIVATED names the child instance it started."""
+    _set_lifecycle(state, record)
+    child_key = record.get("calledChildInstanceKey")
+    ei = state.elements.get(record["key"])
+    if child_key is not None and ei is not None:
+        ei.called_instance_key = child_key
 
 
 def _element_finished(state: InstanceState, record: Record) -> None:
@@ -267,6 +292,12 @@ def _subscription_closed(state: InstanceState, record: Record) -> None:
     state.subscriptions.pop(record["key"], None)
 
 
+def _message_correlated(state: InstanceState, record: Record) -> None:
+    """A non-interrupting boundary event or event subprocess keeps its subscription."""
+    if record.get("interrupting", True):
+        _subscription_closed(state, record)
+
+
 def _subscription_migrated(state: InstanceState, record: Record) -> None:
     subscription = state.subscriptions[record["key"]]
     subscription.element_id = record["elementId"]
@@ -276,7 +307,7 @@ def _subscription_migrated(state: InstanceState, record: Record) -> None:
 PI = ValueType.PROCESS_INSTANCE.value
 APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
-    (PI, Intent.ELEMENT_ACTIVATED): _set_lifecycle,
+    (PI, Intent.ELEMENT_ACTIVATED): _element_activated,
     (PI, Intent.ELEMENT_COMPLETING): _set_lifecycle,
     (PI, Intent.ELEMENT_TERMINATING): _set_lifecycle,
     (PI, Intent.ELEMENT_COMPLETED): _element_finished,
@@ -308,12 +339,16 @@ APPLIERS: dict[tuple[str, str], Applier] = {
     ("TIMER", Intent.CANCELED): _subscription_closed,
     ("TIMER", Intent.MIGRATED): _subscription_migrated,
     ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
-    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CORRELATED): _subscription_closed,
+    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CORRELATED): _message_correlated,
     ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
     ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
     ("SIGNAL_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
     ("SIGNAL_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
     ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
+    # records of an instance's stream that change none of its state
+    ("ESCALATION", Intent.ESCALATED): _ignore,
+    ("ESCALATION", Intent.NOT_ESCALATED): _ignore,
+    ("MESSAGE_START_EVENT_SUBSCRIPTION", Intent.CORRELATED): _ignore,
 }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.processing import Processing, Rejected
 from engine_sim.engine.state import ElementInstance, InstanceState, Job
-from engine_sim.model import Element
+from engine_sim.model import Element, ElementType
 from engine_sim.records import Intent, RejectionType
 
 if TYPE_CHECKING:
@@ -71,9 +71,10 @@ def create_instance(engine: Engine, process_id: str, version: int | None = None,
 
 def start_instance(engine: Engine, p: Processing, deployed: DeployedProcess,
                    variables: dict[str, Any], start: Element,
-                   parent: tuple[int, int] = (-1, -1)) -> InstanceState:
-    """A new instance of `deployed`, entering at `start` (a start event of the process)."""
-    state = InstanceState(p.new_key(), engine.catalog.model)
+                   parent: tuple[int, int] = (-1, -1), key: int | None = None) -> InstanceState:
+    """A new instance of `deployed`, entering at `start` (a start event of the process).
+    `key` is given when the caller announced it first (a call activity's child)."""
+    state = InstanceState(p.new_key() if key is None else key, engine.catalog.model)
     # an instance is born with its definition; ELEMENT_ACTIVATING of the process restates it
     state.definition_key, state.process_id, state.version = (
         deployed.key, deployed.process_id, deployed.version,
@@ -216,7 +217,10 @@ def complete_user_task(engine: Engine, key: int, element_id: str,
                 ei = state.elements[task.element_instance_key]
                 p.later(engine.bpmn.complete, state, ei, variables_)
                 return
-        if not state.open_jobs_of(element_id):
+        # a job-worker user task completes its job; a service task's job is no user task
+        element = state.model.elements.get(element_id)
+        is_user_task = element is not None and element.type is ElementType.USER_TASK
+        if not is_user_task or not state.open_jobs_of(element_id):
             raise Rejected(NOT_FOUND, NO_USER_TASK.format(element=element_id, key=key))
         _complete_job(engine, p, state, open_job(state, element_id, "complete"), variables_)
 

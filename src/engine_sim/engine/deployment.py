@@ -44,6 +44,7 @@ def deploy_resource(engine: Engine, xml: bytes, resource_name: str) -> Outcome:
                     bpmnProcessId=entry.process_id, version=entry.version,
                     processDefinitionKey=entry.key, resourceName=resource_name,
                     checksum=process.checksum)
+        engine.events.starts.deployed(p, new)  # timer, message and signal start events
         p.write(None, "DEPLOYMENT", Intent.CREATED, p.new_key(),
                 resources=[{"resourceName": resource_name}], processesMetadata=metadata)
         resources = [{

@@ -25,6 +25,18 @@ Record = dict[str, Any]
 PI = ValueType.PROCESS_INSTANCE.value
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (Zeebe compares the serialised documents:
+    `1`, `1.0` and `true` differ, also inside lists and contexts, where Python's == says equal)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
 class Rejected(Exception):
     """A command processor's rejection: no state has changed when it is raised."""
 
@@ -103,7 +115,9 @@ class Processing:
             self.queue.popleft()()
 
     # -- element records -----------------------------------------------------------------
-    def element_record(self, state: InstanceState, ei: ElementInstance, intent: str) -> Record:
+    def element_record(self, state: InstanceState, ei: ElementInstance, intent: str,
+                       **extra: Any) -> Record:
+        """A lifecycle record of `ei`; `extra` fields are added (a call activity's child key)."""
         element = state.model.elements.get(ei.element_id)
         return self.write(
             state, PI, intent, ei.key,
@@ -113,6 +127,7 @@ class Processing:
             flowScopeKey=ei.flow_scope_key,
             parentProcessInstanceKey=state.parent_instance_key,
             parentElementInstanceKey=state.parent_element_instance_key,
+            **extra,
         )
 
     def transition(self, state: InstanceState, ei: ElementInstance, intent: str) -> None:
@@ -120,9 +135,12 @@ class Processing:
 
     def activating(self, state: InstanceState, element: Element, flow_scope_key: int,
                    key: int | None = None, element_type: ElementType | None = None,
-                   parent: tuple[int, int] = (NO_KEY, NO_KEY)) -> ElementInstance:
-        """Write ELEMENT_ACTIVATING for a new element instance and return it."""
+                   parent: tuple[int, int] | None = None) -> ElementInstance:
+        """Write ELEMENT_ACTIVATING for a new element instance and return it. Every record of
+        a called child carries its parent's keys (Zeebe copies them from the flow scope)."""
         key = self.new_key() if key is None else key
+        if parent is None:
+            parent = (state.parent_instance_key, state.parent_element_instance_key)
         self.write(
             state, PI, Intent.ELEMENT_ACTIVATING, key,
             elementId=element.id,
@@ -168,7 +186,7 @@ class Processing:
         if existing is None:
             self.write(state, "VARIABLE", Intent.CREATED, self.new_key(),
                        name=name, value=value, scopeKey=scope_key)
-        elif existing.value != value or type(existing.value) is not type(value):
+        elif not same_value(existing.value, value):
             self.write(state, "VARIABLE", Intent.UPDATED, existing.key,
                        name=name, value=value, scopeKey=scope_key)
 

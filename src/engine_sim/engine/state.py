@@ -35,7 +35,7 @@ class ElementInstance:
     loop_counter: int = 0
     # a call activity: the key of the child instance it started (-1: none yet)
     called_instance_key: int = -1
-    # the element instance was activated by an interrupting event and must not take flows
+    # a scope taken over by an interrupting event subprocess: no other token enters it
     interrupted: bool = False
 
     @property
@@ -93,22 +93,22 @@ class InstanceState:
     """Everything the engine knows about one running or finished process instance."""
 
     __slots__ = (
-        "key",
         "definition_key",
-        "process_id",
-        "version",
-        "parent_instance_key",
-        "parent_element_instance_key",
-        "lifecycle",
-        "start_time",
-        "end_time",
         "elements",
-        "variables",
-        "jobs",
-        "user_tasks",
+        "end_time",
         "incidents",
-        "subscriptions",
+        "jobs",
+        "key",
+        "lifecycle",
         "models",
+        "parent_element_instance_key",
+        "parent_instance_key",
+        "process_id",
+        "start_time",
+        "subscriptions",
+        "user_tasks",
+        "variables",
+        "version",
     )
 
     def __init__(self, key: int, models: ModelResolver) -> None:

@@ -1,20 +1,183 @@
-"""Call activities: a child instance per activation, variables both ways (events issue)."""
+"""Call activities (Zeebe's `CallActivityProcessor`): each activation starts a child instance.
+
+- Activation evaluates `zeebe:calledElement processId` in the call activity's scope (a
+  failure is an EXTRACT_VALUE_ERROR incident), picks the called definition by binding type,
+  writes the call activity's ELEMENT_ACTIVATED and starts the child with the parent's
+  variables: every variable visible from the call activity (`propagateAllParentVariables`,
+  default true), else only the call activity's local ones (its input mappings' results).
+  A called process that cannot be found, or has no none start event, is a
+  CALLED_ELEMENT_ERROR incident on the call activity (it stays ACTIVATING; resolving the
+  incident re-runs the activation, as Zeebe does).
+- Binding types: `latest` (Zeebe's default) takes the latest version. `deployment` takes the
+  version deployed with the calling definition: a definition new in the calling definition's
+  deployment, else (our deployments keep an unchanged process's earlier definition) the
+  latest version deployed before it from a resource of the same name. `versionTag`: our
+  catalog keeps no version tags, so it always raises Zeebe's "no such process" incident.
+- The child's records go to the child's own stream (its aggregate), saved with the parent's
+  in the same command. The call activity's ELEMENT_ACTIVATED carries
+  `calledChildInstanceKey` (Zeebe keeps that key in its element-instance state; our parent
+  stream needs it in a record so that a rebuilt parent still knows its child).
+- When the child completes, its process variables go to the call activity like a job's
+  variables (`propagateAllChildVariables`, default true; with output mappings Zeebe passes
+  them to the mappings instead), and the call activity completes.
+- Terminating the call activity terminates the child (its records in its own stream),
+  between the call activity's TERMINATING and TERMINATED, as Zeebe orders them.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine_sim.engine.state import InstanceState
+from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
+from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.model import CalledElement, Element
+from engine_sim.records import Intent
 
 if TYPE_CHECKING:
+    from engine_sim.engine.bpmn.dispatch import Bpmn
     from engine_sim.engine.engine import Engine
+
+CALLED_ELEMENT_ERROR = "CALLED_ELEMENT_ERROR"
+# Zeebe's messages (CallActivityProcessor); the deployment one names the resource, not a
+# deployment key, which our catalog does not keep.
+NOT_DEPLOYED = "Expected process with BPMN process id '{id}' to be deployed, but not found."
+NO_NONE_START = (
+    "Expected process with BPMN process id '{id}' to have a none start event, but not found."
+)
+NOT_IN_DEPLOYMENT = (
+    "Expected to call process with BPMN process id '{id}' with binding type 'deployment', but "
+    "no such process found in the deployment of resource '{resource}' which contained the "
+    "current process. To resolve this incident, migrate the process instance to a process "
+    "definition that is deployed together with the intended process definition to call."
+)
+NO_VERSION_TAG = (
+    "Expected to call process with BPMN process id '{id}' and version tag '{tag}', but no such "
+    "process found. To resolve this incident, deploy a process with the given process id and "
+    "version tag."
+)
+
+
+class CalledElementError(Exception):
+    """The called process cannot be started: a CALLED_ELEMENT_ERROR incident."""
+
+
+class CallActivityProcessor(ElementProcessor):
+    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+                    element: Element) -> None:
+        calls = bpmn.engine.calls
+        try:
+            deployed, start = calls.called_process(state, ei, element)
+        except EvaluationFailed as failure:
+            bpmn.p.raise_incident(state, ei, "EXTRACT_VALUE_ERROR", failure.message)
+            return
+        except CalledElementError as error:
+            bpmn.p.raise_incident(state, ei, CALLED_ELEMENT_ERROR, str(error))
+            return
+        child_key = bpmn.p.new_key()
+        bpmn.p.element_record(state, ei, Intent.ELEMENT_ACTIVATED, calledChildInstanceKey=child_key)
+        calls.start_child(state, ei, element, deployed, start, child_key)
+
+    def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+                     element: Element) -> None:
+        child = bpmn.engine.calls.instance(ei.called_instance_key)
+        if child is not None and child.is_running and child.root is not None:
+            bpmn.terminate(child, child.root)
+        super().on_terminate(bpmn, state, ei, element)
 
 
 class CallActivities:
+    """The engine's side of call activities: finding the called definition, starting the
+    child, and the child's completion reaching back to its parent."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def instance(self, key: int) -> InstanceState | None:
+        """An instance as this command sees it: one created in this command is not saved yet."""
+        if key < 0:
+            return None
+        touched = self.engine.processing.touched.get(key)
+        return touched if touched is not None else self.engine.instance(key)
+
+    # -- activation ----------------------------------------------------------------------
+    def called_process(self, state: InstanceState, ei: ElementInstance,
+                       element: Element) -> tuple[DeployedProcess, Element]:
+        """The definition to call and its none start event (raises EvaluationFailed or
+        CalledElementError)."""
+        called = element.called_element
+        assert called is not None  # the model requires zeebe:calledElement
+        process_id = evaluate_string(called.process_id, state, ei.key, "called element")
+        deployed = self._by_binding(state, called, process_id)
+        start = deployed.model.none_start_event(deployed.process_id)
+        if start is None:
+            raise CalledElementError(NO_NONE_START.format(id=process_id))
+        return deployed, start
+
+    def _by_binding(self, state: InstanceState, called: CalledElement,
+                    process_id: str) -> DeployedProcess:
+        if called.binding_type == "versionTag":
+            raise CalledElementError(NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
+        if called.binding_type == "deployment":
+            return self._in_same_deployment(state.definition_key, process_id)
+        deployed = self.engine.catalog.latest(process_id)
+        if deployed is None:
+            raise CalledElementError(NOT_DEPLOYED.format(id=process_id))
+        return deployed
+
+    def _in_same_deployment(self, caller_key: int, process_id: str) -> DeployedProcess:
+        catalog = self.engine.catalog
+        resource_name = catalog.by_key[caller_key].resource_name
+        for resources in self.engine.definitions_aggregate().deployments:
+            for resource in resources:
+                entries = resource["processes"]
+                if all(entry["key"] != caller_key for entry in entries):
+                    continue
+                for entry in entries:
+                    if entry["id"] == process_id:
+                        return catalog.by_key[entry["key"]]
+                earlier = [
+                    d for d in catalog.versions.get(process_id, ())
+                    if d.key < caller_key and d.resource_name == resource_name
+                ]
+                if earlier:
+                    return earlier[-1]
+        raise CalledElementError(NOT_IN_DEPLOYMENT.format(id=process_id, resource=resource_name))
+
+    def start_child(self, state: InstanceState, ei: ElementInstance, element: Element,
+                    deployed: DeployedProcess, start: Element, child_key: int) -> None:
+        """Zeebe: copy all variables visible from the call activity, or only its local ones."""
+        from engine_sim.engine.commands import start_instance
+
+        called = element.called_element
+        assert called is not None
+        if called.propagate_all_parent_variables:
+            variables = state.visible_variables(ei.key)
+        else:
+            variables = {name: v.value for name, v in state.variables.get(ei.key, {}).items()}
+        start_instance(self.engine, self.engine.processing, deployed, variables, start,
+                       parent=(state.key, ei.key), key=child_key)
+
+    # -- completion ----------------------------------------------------------------------
     def child_completed(self, child: InstanceState) -> None:
-        """A called instance completed: its call activity in the parent completes."""
+        """A called instance completed: its call activity in the parent completes, receiving
+        the child's process variables (Zeebe's `ProcessProcessor` / `propagateVariables`)."""
         if child.parent_instance_key == -1:
             return
+        parent = self.instance(child.parent_instance_key)
+        ei = parent.elements.get(child.parent_element_instance_key) if parent else None
+        if parent is None or ei is None or ei.lifecycle != Intent.ELEMENT_ACTIVATED:
+            return
+        element = parent.model.elements[ei.element_id]
+        variables = child.process_variables() if _propagates(element) else {}
+        bpmn = self.engine.bpmn
+        bpmn.p.later(bpmn.complete, parent, ei, variables)
+
+
+def _propagates(element: Element) -> bool:
+    """Zeebe passes the child's variables on with `propagateAllChildVariables` or when the
+    call activity has output mappings (which then decide what reaches the parent)."""
+    called = element.called_element
+    return called is None or called.propagate_all_child_variables or bool(element.io.outputs)
+

@@ -28,7 +28,10 @@ class ProcessProcessor(ContainerProcessor):
     def after_completed(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
                         element: Element) -> None:
         bpmn.engine.calls.child_completed(state)
+        bpmn.p.later(bpmn.engine.events.instance_finished, state)
 
     def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
         super().on_terminate(bpmn, state, ei, element)
+        # after ELEMENT_TERMINATED: a buffered message may start the next instance
+        bpmn.p.later(bpmn.engine.events.instance_finished, state)

@@ -43,8 +43,9 @@ class Bpmn:
                  key: int | None = None) -> ElementInstance | None:
         """Activate `element` in the flow scope `scope_key` (dropped when the scope is gone)."""
         scope = state.elements.get(scope_key)
-        if scope is None or scope.lifecycle not in (ACTIVATED, ACTIVATING):
-            return None  # the scope was terminated while this token was on its way
+        if scope is None or scope.lifecycle not in (ACTIVATED, ACTIVATING) or scope.interrupted:
+            return None  # the scope was terminated (or taken over by an interrupting event
+            # subprocess) while this token was on its way
         element_type = element.type
         if element.loop is not None and scope.type is not ElementType.MULTI_INSTANCE_BODY:
             element_type = ElementType.MULTI_INSTANCE_BODY
@@ -55,10 +56,21 @@ class Bpmn:
     def run_activation(self, state: InstanceState, ei: ElementInstance) -> None:
         """The element-specific part of the activation; re-run when its incident is resolved."""
         element = state.model.elements[ei.element_id]
+        body = self.mi_body_of(state, ei)
+        if body is not None and not self.processor(body).on_child_activating(self, state, body, ei):
+            return  # the loop variables could not be set (an incident on the inner instance)
         if ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs:
             if not self._apply_inputs(state, ei, element):
                 return
+        if not self.engine.subscriptions.open_boundary_events(state, ei, element):
+            return  # a boundary event's timer or correlation key failed (an incident)
         self.processor(ei).on_activate(self, state, ei, element)
+
+    @staticmethod
+    def mi_body_of(state: InstanceState, ei: ElementInstance) -> ElementInstance | None:
+        """The multi-instance body of an inner instance (None for any other element)."""
+        scope = state.elements.get(ei.flow_scope_key)
+        return scope if scope is not None and scope.type is ElementType.MULTI_INSTANCE_BODY else None
 
     def _apply_inputs(self, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
         try:
@@ -94,6 +106,10 @@ class Bpmn:
         processor = self.processor(ei)
         if not processor.on_complete(self, state, ei, element):
             return
+        body = self.mi_body_of(state, ei)  # Zeebe's beforeExecutionPathCompleted
+        if body is not None and not self.processor(body).before_child_completed(self, state, body, ei):
+            return
+        self.engine.subscriptions.close_all(state, ei)  # Zeebe: unsubscribe before COMPLETED
         self.p.transition(state, ei, Intent.ELEMENT_COMPLETED)
         processor.after_completed(self, state, ei, element)
 
@@ -118,7 +134,10 @@ class Bpmn:
         return True
 
     def continue_after(self, state: InstanceState, ei: ElementInstance, element: Element) -> None:
-        """The default after completion: take every outgoing flow, or let the scope finish."""
+        """The default after completion: take every outgoing flow, or let the scope finish.
+        An inner instance of a multi-instance activity takes no flow: its body decides."""
+        if self.mi_body_of(state, ei) is not None:
+            return
         if element.outgoing:
             self.p.take_outgoing(state, element, ei.flow_scope_key)
         self.child_finished(state, ei.flow_scope_key)

@@ -1,0 +1,378 @@
+"""Engine-wide look-ups for the event triggers: timers by due date, open message and signal
+subscriptions, buffered messages and the start-event subscriptions of the latest versions.
+
+Zeebe keeps these in its partition's column families (`TimerInstanceState`,
+`MessageSubscriptionState`, `MessageState`, `SignalSubscriptionState`, ...), written by the
+same appliers as the rest of its state. We derive them from records instead, so that a
+trigger never scans instances:
+
+- `EventIndex.fold(record)` is the only code that changes the index, one record at a time,
+  exactly like an applier. It reads only the record.
+- After a command is saved, `commit(p)` folds the command's records. While a command runs,
+  `view(p)` first folds the records the command has written so far (so a subscription opened
+  earlier in the same command is seen), logging how to undo each change; `roll_back()` undoes
+  them when the command is rejected or fails. So a command that is not saved never leaves the
+  index changed, and a saved one changes it exactly by its records.
+- `rebuild(app)`: an engine opened on a non-empty store folds the whole notification log once
+  (every stored event's records, in position order) before it runs any command.
+
+The heaps (timers by due date, messages by deadline) are never undone: an entry whose key is
+gone, or whose date differs from the table's, is stale and skipped when it reaches the top.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine_sim.engine.event_entries import (
+    BufferedMessage,
+    MessageStartEntry,
+    MessageSubscriptionEntry,
+    SignalSubscriptionEntry,
+    TimerEntry,
+)
+from engine_sim.records import Intent, RecordType
+from engine_sim.timeutil import parse_datetime
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+    from engine_sim.engine.processing import Processing
+
+Record = dict[str, Any]
+NO_INSTANCE = -1
+_MISSING = object()
+_PAGE = 500
+
+
+class EventIndex:
+    def __init__(self) -> None:
+        self.timers: dict[int, TimerEntry] = {}
+        self._timer_heap: list[tuple[datetime, int]] = []
+        self.message_subscriptions: dict[tuple[str, str], dict[int, MessageSubscriptionEntry]] = {}
+        self._message_subscription_names: dict[int, tuple[str, str]] = {}
+        self.signal_subscriptions: dict[str, dict[int, SignalSubscriptionEntry]] = {}
+        self._signal_names: dict[int, str] = {}
+        self.messages: dict[int, BufferedMessage] = {}
+        self._messages_by_name: dict[tuple[str, str], dict[int, None]] = {}
+        self._expiry_heap: list[tuple[datetime, int]] = []
+        self.message_starts: dict[str, dict[int, MessageStartEntry]] = {}
+        self._message_start_names: dict[int, str] = {}
+        # start-event subscriptions per definition: (valueType, key)
+        self._starts_of: dict[int, dict[tuple[str, int], None]] = {}
+        # instances started by a message start event with a correlation key (Zeebe: one
+        # active instance per bpmnProcessId and correlation key)
+        self._active_starts: dict[tuple[str, str], int] = {}
+        self._started_by: dict[int, tuple[str, str]] = {}
+        # such instances that finished in the running command (read by its follow-ups, which
+        # may start the next instance for a buffered message); cleared after each command
+        self.finished_starts: dict[int, tuple[str, str]] = {}
+        self._undo: list[tuple[dict[Any, Any], Any, Any]] | None = None
+        self._p: Processing | None = None
+        self._seen = 0
+
+    # -- transactions ----------------------------------------------------------------------
+    def view(self, p: Processing) -> EventIndex:
+        """The index as command `p` sees it: saved state plus what `p` wrote so far."""
+        if self._p is not p:
+            self.roll_back()
+            self._p, self._seen, self._undo = p, 0, []
+        records = p.records
+        while self._seen < len(records):
+            self.fold(records[self._seen])
+            self._seen += 1
+        return self
+
+    def commit(self, p: Processing) -> None:
+        """`p` was saved: fold the rest of its records and keep every change."""
+        start = self._seen if self._p is p else 0
+        self._undo = None
+        for record in p.records[start:]:
+            self.fold(record)
+        self._p, self._seen = None, 0
+        self.finished_starts.clear()
+
+    def roll_back(self) -> None:
+        """The running command was not saved: undo what `view` folded of it."""
+        for table, key, old in reversed(self._undo or ()):
+            if old is _MISSING:
+                table.pop(key, None)
+            else:
+                table[key] = old
+        self._undo, self._p, self._seen = None, None, 0
+        self.finished_starts.clear()
+
+    def rebuild(self, app: Application) -> None:
+        """Fold every record of the notification log once (an engine reopened on a store)."""
+        position = 0
+        while True:
+            notifications = app.recorder.select_notifications(
+                start=position, limit=_PAGE, inclusive_of_start=False)
+            if not notifications:
+                return
+            records: list[Record] = []
+            for notification in notifications:
+                event = app.mapper.to_domain_event(notification)
+                records.extend(getattr(event, "records", ()))
+            for record in sorted(records, key=lambda r: r["position"]):
+                self.fold(record)
+            position = notifications[-1].id
+            self.finished_starts.clear()
+
+    # -- queries ---------------------------------------------------------------------------
+    def next_due(self, until: datetime, skip: frozenset[int] = frozenset()
+                 ) -> tuple[datetime, int, int] | None:
+        """The earliest timer due or message expiring at or before `until`, other than the
+        keys in `skip` (triggers that were refused): (moment, 0 for a timer / 1 for a
+        message, key); timers first at one moment."""
+        timer = self._peek(self._timer_heap, skip,
+                           lambda k: self.timers[k].due if k in self.timers else None)
+        message = self._peek(self._expiry_heap, skip,
+                             lambda k: self.messages[k].deadline if k in self.messages else None)
+        candidates = [(t[0], 0, t[1]) for t in (timer,) if t is not None]
+        candidates += [(m[0], 1, m[1]) for m in (message,) if m is not None]
+        best = min(candidates, default=None)
+        return best if best is not None and best[0] <= until else None
+
+    @staticmethod
+    def _peek(heap: list[tuple[datetime, int]], skip: frozenset[int],
+              current: Callable[[int], datetime | None]) -> tuple[datetime, int] | None:
+        held: list[tuple[datetime, int]] = []
+        try:
+            while heap:
+                moment, key = heap[0]
+                if current(key) != moment:
+                    heapq.heappop(heap)  # stale: gone, or re-dated
+                elif key in skip:
+                    held.append(heapq.heappop(heap))
+                else:
+                    return moment, key
+            return None
+        finally:
+            for item in held:
+                heapq.heappush(heap, item)
+
+    def subscriptions_for_message(self, name: str, correlation_key: str) -> list[MessageSubscriptionEntry]:
+        """Zeebe's order: by element instance key (then subscription key)."""
+        found = self.message_subscriptions.get((name, correlation_key), {})
+        return sorted(found.values(), key=lambda s: (s.element_instance_key, s.key))
+
+    def signal_subscribers(self, name: str) -> list[SignalSubscriptionEntry]:
+        return sorted(self.signal_subscriptions.get(name, {}).values(), key=lambda s: s.key)
+
+    def buffered(self, name: str, correlation_key: str) -> list[BufferedMessage]:
+        keys = self._messages_by_name.get((name, correlation_key), {})
+        return [self.messages[k] for k in sorted(keys) if k in self.messages]
+
+    def starts_for_message(self, name: str) -> list[MessageStartEntry]:
+        return sorted(self.message_starts.get(name, {}).values(), key=lambda s: s.key)
+
+    def start_subscriptions_of(self, definition_key: int) -> list[tuple[str, int]]:
+        return list(self._starts_of.get(definition_key, {}))
+
+    def active_start(self, process_id: str, correlation_key: str) -> int | None:
+        return self._active_starts.get((process_id, correlation_key))
+
+    def started_by(self, instance_key: int) -> tuple[str, str] | None:
+        return self._started_by.get(instance_key)
+
+    def message_start_entry(self, key: int) -> MessageStartEntry | None:
+        name = self._message_start_names.get(key)
+        return self.message_starts.get(name, {}).get(key) if name is not None else None
+
+    def signal_entry(self, key: int) -> SignalSubscriptionEntry | None:
+        name = self._signal_names.get(key)
+        return self.signal_subscriptions.get(name, {}).get(key) if name is not None else None
+
+    # -- folding ---------------------------------------------------------------------------
+    def fold(self, record: Record) -> None:
+        if record.get("recordType") != RecordType.EVENT.value:
+            return
+        handler = _FOLDS.get((record["valueType"], record["intent"]))
+        if handler is not None:
+            handler(self, record)
+
+    def _set(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((table, key, table.get(key, _MISSING)))
+        table[key] = value
+
+    def _del(self, table: dict[Any, Any], key: Any) -> None:
+        if key not in table:
+            return
+        if self._undo is not None:
+            self._undo.append((table, key, table[key]))
+        del table[key]
+
+    def _bucket(self, table: dict[Any, Any], key: Any) -> dict[Any, Any]:
+        bucket = table.get(key)
+        if bucket is None:
+            bucket = {}
+            self._set(table, key, bucket)
+        return bucket
+
+    def _drop(self, table: dict[Any, Any], outer: Any, inner: Any) -> None:
+        bucket = table.get(outer)
+        if bucket is not None:
+            self._del(bucket, inner)
+            if not bucket:
+                self._del(table, outer)
+
+    # timers
+    def _timer_created(self, r: Record) -> None:
+        entry = TimerEntry(r["key"], parse_datetime(r["dueDate"]), r.get("processInstanceKey", NO_INSTANCE),
+                           r.get("elementInstanceKey", NO_INSTANCE), r.get("processDefinitionKey", -1),
+                           r["elementId"], r.get("repetitions", 1))
+        self._set(self.timers, entry.key, entry)
+        heapq.heappush(self._timer_heap, (entry.due, entry.key))
+        if entry.element_instance_key == NO_INSTANCE:
+            self._set(self._bucket(self._starts_of, entry.definition_key), ("TIMER", entry.key), None)
+
+    def _timer_removed(self, r: Record) -> None:
+        entry = self.timers.get(r["key"])
+        if entry is not None:
+            self._del(self.timers, entry.key)
+            self._drop(self._starts_of, entry.definition_key, ("TIMER", entry.key))
+
+    def _timer_migrated(self, r: Record) -> None:
+        entry = self.timers.get(r["key"])
+        if entry is not None:
+            self._set(self.timers, entry.key, replace(
+                entry, element_id=r["elementId"], definition_key=r["processDefinitionKey"]))
+
+    # message subscriptions
+    def _message_subscription_opened(self, r: Record) -> None:
+        entry = MessageSubscriptionEntry(r["key"], r["processInstanceKey"], r["elementInstanceKey"],
+                                         r["bpmnProcessId"], r["messageName"], r["correlationKey"])
+        name = (entry.name, entry.correlation_key)
+        self._set(self._bucket(self.message_subscriptions, name), entry.key, entry)
+        self._set(self._message_subscription_names, entry.key, name)
+
+    def _message_subscription_closed(self, r: Record) -> None:
+        name = self._message_subscription_names.get(r["key"])
+        if name is not None:
+            self._drop(self.message_subscriptions, name, r["key"])
+            self._del(self._message_subscription_names, r["key"])
+
+    def _message_subscription_correlated(self, r: Record) -> None:
+        self._correlated(r.get("messageKey", -1), r["bpmnProcessId"])
+        if r.get("interrupting", True):  # a non-interrupting catch keeps its subscription
+            self._message_subscription_closed(r)
+
+    def _message_subscription_migrated(self, r: Record) -> None:
+        name = self._message_subscription_names.get(r["key"])
+        entry = self.message_subscriptions.get(name, {}).get(r["key"]) if name else None
+        if entry is not None and name is not None:
+            self._set(self.message_subscriptions[name], entry.key,
+                      replace(entry, process_id=r["bpmnProcessId"]))
+
+    # signal subscriptions
+    def _signal_opened(self, r: Record) -> None:
+        entry = SignalSubscriptionEntry(r["key"], r.get("processInstanceKey", NO_INSTANCE),
+                                        r.get("elementInstanceKey", NO_INSTANCE),
+                                        r.get("processDefinitionKey", -1), r["elementId"],
+                                        r["signalName"])
+        self._set(self._bucket(self.signal_subscriptions, entry.name), entry.key, entry)
+        self._set(self._signal_names, entry.key, entry.name)
+        if entry.instance_key == NO_INSTANCE:
+            self._set(self._bucket(self._starts_of, entry.definition_key),
+                      ("SIGNAL_SUBSCRIPTION", entry.key), None)
+
+    def _signal_closed(self, r: Record) -> None:
+        entry = self.signal_entry(r["key"])
+        if entry is not None:
+            self._drop(self.signal_subscriptions, entry.name, entry.key)
+            self._del(self._signal_names, entry.key)
+            self._drop(self._starts_of, entry.definition_key, ("SIGNAL_SUBSCRIPTION", entry.key))
+
+    def _signal_migrated(self, r: Record) -> None:
+        entry = self.signal_entry(r["key"])
+        if entry is not None:
+            self._set(self.signal_subscriptions[entry.name], entry.key, replace(
+                entry, element_id=r["elementId"], definition_key=r["processDefinitionKey"]))
+
+    # messages
+    def _message_published(self, r: Record) -> None:
+        deadline = parse_datetime(r["deadline"])
+        if deadline <= parse_datetime(r["timestamp"]):
+            return  # no time to live: never buffered
+        message = BufferedMessage(r["key"], r["name"], r["correlationKey"],
+                                  dict(r.get("variables") or {}), deadline)
+        self._set(self.messages, message.key, message)
+        self._set(self._bucket(self._messages_by_name, (message.name, message.correlation_key)),
+                  message.key, None)
+        heapq.heappush(self._expiry_heap, (deadline, message.key))
+
+    def _message_expired(self, r: Record) -> None:
+        message = self.messages.get(r["key"])
+        if message is not None:
+            self._del(self.messages, message.key)
+            self._drop(self._messages_by_name, (message.name, message.correlation_key), message.key)
+
+    def _correlated(self, message_key: int, process_id: str) -> None:
+        message = self.messages.get(message_key)
+        if message is not None and process_id not in message.correlated:
+            self._set(self.messages, message_key,
+                      replace(message, correlated=message.correlated | {process_id}))
+
+    # message start events
+    def _message_start_opened(self, r: Record) -> None:
+        entry = MessageStartEntry(r["key"], r["processDefinitionKey"], r["bpmnProcessId"],
+                                  r["elementId"], r["messageName"])
+        self._set(self._bucket(self.message_starts, entry.name), entry.key, entry)
+        self._set(self._message_start_names, entry.key, entry.name)
+        self._set(self._bucket(self._starts_of, entry.definition_key),
+                  ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key), None)
+
+    def _message_start_closed(self, r: Record) -> None:
+        entry = self.message_start_entry(r["key"])
+        if entry is not None:
+            self._drop(self.message_starts, entry.name, entry.key)
+            self._del(self._message_start_names, entry.key)
+            self._drop(self._starts_of, entry.definition_key,
+                       ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key))
+
+    def _message_start_correlated(self, r: Record) -> None:
+        self._correlated(r.get("messageKey", -1), r["bpmnProcessId"])
+        if r.get("correlationKey"):
+            started = (r["bpmnProcessId"], r["correlationKey"])
+            self._set(self._active_starts, started, r["processInstanceKey"])
+            self._set(self._started_by, r["processInstanceKey"], started)
+
+    def _instance_finished(self, r: Record) -> None:
+        if r["key"] != r.get("processInstanceKey"):
+            return
+        started = self._started_by.get(r["key"])
+        if started is not None:
+            self.finished_starts[r["key"]] = started
+            self._del(self._started_by, r["key"])
+            if self._active_starts.get(started) == r["key"]:
+                self._del(self._active_starts, started)
+
+
+PMS = "PROCESS_MESSAGE_SUBSCRIPTION"
+MSES = "MESSAGE_START_EVENT_SUBSCRIPTION"
+_FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
+    ("TIMER", Intent.CREATED): EventIndex._timer_created,
+    ("TIMER", Intent.TRIGGERED): EventIndex._timer_removed,
+    ("TIMER", Intent.CANCELED): EventIndex._timer_removed,
+    ("TIMER", Intent.MIGRATED): EventIndex._timer_migrated,
+    (PMS, Intent.CREATED): EventIndex._message_subscription_opened,
+    (PMS, Intent.CORRELATED): EventIndex._message_subscription_correlated,
+    (PMS, Intent.DELETED): EventIndex._message_subscription_closed,
+    (PMS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
+    ("SIGNAL_SUBSCRIPTION", Intent.CREATED): EventIndex._signal_opened,
+    ("SIGNAL_SUBSCRIPTION", Intent.DELETED): EventIndex._signal_closed,
+    ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): EventIndex._signal_migrated,
+    ("MESSAGE", Intent.PUBLISHED): EventIndex._message_published,
+    ("MESSAGE", Intent.EXPIRED): EventIndex._message_expired,
+    (MSES, Intent.CREATED): EventIndex._message_start_opened,
+    (MSES, Intent.DELETED): EventIndex._message_start_closed,
+    (MSES, Intent.CORRELATED): EventIndex._message_start_correlated,
+    ("PROCESS_INSTANCE", Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
+    ("PROCESS_INSTANCE", Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
+}

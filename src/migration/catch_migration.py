@@ -1,0 +1,116 @@
+"""migration-semantics §3 step 6: the catch events of one migrated element instance.
+
+The catch events of an element instance (`catch_events_of`): the element itself when it is
+an intermediate catch event or a receive task (its own mapping instruction is then its
+catch-event mapping), its boundary events, the event-subprocess start events of a scope, the
+events behind an event-based gateway. Zeebe's `ProcessInstanceMigrationCatchEventBehaviour`
+handles them in three passes, and so do we:
+
+1. every open subscription of the source whose catch event has no mapping is closed
+   (TIMER CANCELED, PROCESS_MESSAGE_SUBSCRIPTION DELETED, SIGNAL_SUBSCRIPTION DELETED);
+2. every target catch event that no instruction targets is opened, its expressions
+   evaluated now (a timer is due its duration after the moment of migration);
+3. every mapped subscription is migrated, same key (TIMER MIGRATED keeps its due date,
+   PROCESS_MESSAGE_SUBSCRIPTION MIGRATED its name and correlation key), `elementId` the
+   target catch event.
+
+Error and escalation catch events have no subscription: the target's definitions apply.
+A target catch event that cannot be subscribed (its expression fails) rejects the migration
+before anything is written (`check_new_subscriptions`, run with rule 16).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from engine_sim.engine.bpmn.catch_definitions import Scope, opening_for
+from engine_sim.engine.bpmn.expressions import EvaluationFailed
+from engine_sim.engine.bpmn.subscriptions import subscribes
+from engine_sim.engine.state import ElementInstance, Subscription
+from engine_sim.model import Element, ElementType
+from engine_sim.records import Intent
+from migration import messages as msg
+from migration.catch_events import SELF_CATCHING, catch_events_of
+
+if TYPE_CHECKING:
+    from engine_sim.engine.engine import Engine
+    from migration.checks import Rejection, Walk
+
+# Validation only needs to know whether an expression evaluates; due dates are computed
+# again, from the engine's clock, when the migration is applied.
+_ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def target_catch_events(walk: Walk, ei: ElementInstance) -> list[Element]:
+    """The subscribing catch events the instance owns in the target."""
+    target = walk.target_model.elements[walk.targets[ei.key]]
+    return [e for e in catch_events_of(walk.target_model, target, instance_type=ei.type)
+            if subscribes(e)]
+
+
+def events_to_open(walk: Walk, ei: ElementInstance) -> list[Element]:
+    """Target catch events that no mapping instruction targets (step 6, second pass)."""
+    instructed = set(walk.mapping.values())
+    return [e for e in target_catch_events(walk, ei) if e.id not in instructed]
+
+
+def check_new_subscriptions(walk: Walk, ei: ElementInstance) -> Rejection | None:
+    """Every catch event the target opens must evaluate now (Zeebe rejects the migration
+    when a new subscription's correlation key or timer cannot be evaluated)."""
+    from migration.checks import INVALID_STATE, Rejection
+
+    scope = Scope(walk.state, ei.key)
+    for event in events_to_open(walk, ei):
+        try:
+            opening_for(event, scope, _ANY_MOMENT)
+        except EvaluationFailed as failure:
+            return Rejection(INVALID_STATE, msg.CATCH_NOT_SUBSCRIBED.format(
+                id=event.id, element=ei.element_id, reason=failure.message))
+    return None
+
+
+def migrate_catch_events(engine: Engine, walk: Walk, ei: ElementInstance) -> None:
+    """Called after the element instance's other records (ELEMENT_MIGRATED is applied:
+    `ei.element_id` is the target id here)."""
+    state = walk.state
+    subscriptions = engine.subscriptions
+    target_ids = {e.id for e in target_catch_events(walk, ei)}
+    mapped: list[tuple[Subscription, str]] = []
+    unmapped: list[Subscription] = []
+    for subscription in state.subscriptions_of(ei.key):
+        target_id = _mapped_target(walk, ei, subscription)
+        if target_id in target_ids:
+            mapped.append((subscription, target_id or ""))
+        else:
+            unmapped.append(subscription)
+    scope = Scope(state, ei.key)
+    openings = [opening_for(e, scope, engine.clock.now) for e in events_to_open(walk, ei)]
+    for subscription in unmapped:
+        subscriptions.close(state, subscription)
+    for opening in openings:
+        subscriptions.write_opening(state, ei, opening)
+    for subscription, target_id in mapped:
+        _migrate(engine, walk, ei, subscription, target_id)
+
+
+def _mapped_target(walk: Walk, ei: ElementInstance, subscription: Subscription) -> str | None:
+    """The target catch event of a source subscription: the element's own target for its
+    own catch event, else the mapping instruction of the catch event."""
+    event = walk.source.elements.get(subscription.element_id)
+    own = (ei.type in SELF_CATCHING and event is not None
+           and event.type not in (ElementType.BOUNDARY_EVENT, ElementType.START_EVENT))
+    return walk.targets[ei.key] if own else walk.mapping.get(subscription.element_id)
+
+
+def _migrate(engine: Engine, walk: Walk, ei: ElementInstance, subscription: Subscription,
+             target_id: str) -> None:
+    target = walk.target_model.elements[target_id]
+    fields: dict[str, Any] = dict(subscription.fields)
+    if "targetElementId" in fields:
+        fields["targetElementId"] = target_id
+    if "interrupting" in fields:
+        fields["interrupting"] = target.interrupting
+    engine.processing.write(walk.state, subscription.value_type, Intent.MIGRATED, subscription.key,
+                            elementId=target_id, elementInstanceKey=ei.key, **fields)
+
