@@ -14,7 +14,7 @@ demo: $(STAMP)
 	$(VENV)/bin/engine-sim replay scenarios --store sqlite:///.engine-sim/demo.db
 
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest tests
+	$(VENV)/bin/python -m pytest tests -q
 	$(VENV)/bin/engine-sim replay scenarios
 
 bench: $(STAMP)

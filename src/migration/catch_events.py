@@ -4,6 +4,8 @@ the event-subprocess start events of its scope, and the events behind an event-b
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import CONTAINER_TYPES, Element, ElementType, Process
@@ -11,14 +13,15 @@ from engine_sim.model import CONTAINER_TYPES, Element, ElementType, Process
 SELF_CATCHING = (ElementType.INTERMEDIATE_CATCH_EVENT, ElementType.RECEIVE_TASK)
 
 
+@lru_cache(maxsize=4096)  # models are immutable: a batch asks the same question per instance
 def catch_events_of(model: Process, element: Element, attached_only: bool = False,
-                    instance_type: ElementType | None = None) -> list[Element]:
+                    instance_type: ElementType | None = None) -> tuple[Element, ...]:
     """`instance_type` is the element instance's type where it matters: for an activity with
     loop characteristics, the boundary events belong to its multi-instance body only, and
     everything else (the element itself, event subprocesses) to its inner instances."""
-    events: list[Element] = []
     if instance_type is ElementType.MULTI_INSTANCE_BODY:
-        return [model.elements[b] for b in element.boundary_events]
+        return tuple(model.elements[b] for b in element.boundary_events)
+    events: list[Element] = []
     if not attached_only and element.type in SELF_CATCHING:
         events.append(element)
     if element.loop is None or instance_type is None:
@@ -28,7 +31,7 @@ def catch_events_of(model: Process, element: Element, attached_only: bool = Fals
             events.extend(model.elements[s] for s in model.elements[sub_id].start_events)
     if not attached_only and element.type is ElementType.EVENT_BASED_GATEWAY:
         events.extend(model.elements[model.flows[f].target] for f in element.outgoing)
-    return events
+    return tuple(events)
 
 
 def message_name_of(state: InstanceState, ei: ElementInstance, event: Element) -> str | None:

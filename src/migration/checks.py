@@ -8,6 +8,7 @@ Command-level rules 1-5 run first; then the element-instance tree is walked brea
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -42,7 +43,7 @@ class Walk:
     state: InstanceState
     source: Process
     target: DeployedProcess
-    mapping: dict[str, str]
+    mapping: Mapping[str, str]
     targets: dict[int, str] = field(default_factory=dict)  # element instance key -> target id
 
     @property

@@ -3,6 +3,10 @@ pydantic at the edge, and the auto-mapping of same-id, same-type elements."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property, lru_cache
+from types import MappingProxyType
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine_sim.model import Process
@@ -37,7 +41,7 @@ class MigrationPlan(BaseModel):
             auto_map=auto_map,
         )
 
-    @property
+    @cached_property
     def pairs(self) -> list[tuple[str, str]]:
         return [(i.source_element_id, i.target_element_id) for i in self.mapping_instructions]
 
@@ -58,11 +62,12 @@ def auto_mapped_pairs(source: Process, target: Process, explicit: list[tuple[str
     return pairs
 
 
-def effective_mapping(source: Process, target: Process, plan: MigrationPlan) -> dict[str, str]:
+@lru_cache(maxsize=256)  # a batch applies one plan between the same two models many times
+def effective_mapping(source: Process, target: Process, plan: MigrationPlan) -> Mapping[str, str]:
     """Source element id -> target element id: explicit instructions, then auto-mapped ones.
-    (Rule 2 rejects duplicate sources before this is built.)"""
+    (Rule 2 rejects duplicate sources before this is built.) Read-only: it is shared."""
     explicit = plan.pairs
     mapping = dict(explicit)
     if plan.auto_map:
         mapping.update(auto_mapped_pairs(source, target, explicit))
-    return mapping
+    return MappingProxyType(mapping)

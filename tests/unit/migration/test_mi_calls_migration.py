@@ -216,7 +216,7 @@ def test_boundary_events_belong_to_the_body_only(engine, deploy, start):
     t, r = model.elements["t"], model.elements["r"]
     body, inner = ElementType.MULTI_INSTANCE_BODY, ElementType.SERVICE_TASK
     assert [e.id for e in catch_events_of(model, t, instance_type=body)] == ["late"]
-    assert catch_events_of(model, t, instance_type=inner) == []
+    assert catch_events_of(model, t, instance_type=inner) == ()
     assert [e.id for e in catch_events_of(model, t)] == ["late"]  # callers that do not say
     assert catch_events_of(model, r, instance_type=body) == []
     assert [e.id for e in catch_events_of(model, r, instance_type=ElementType.RECEIVE_TASK)] == ["r"]
