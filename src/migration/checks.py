@@ -8,9 +8,8 @@ Command-level rules 1-5 run first; then the element-instance tree is walked brea
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable
 
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.state import ElementInstance, InstanceState

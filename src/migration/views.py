@@ -15,8 +15,12 @@ from typing import Any
 
 import msgspec
 
-from engine_sim.projections import AnyListView, MemoryProjection, ProjectionDatabase, SqlListView
-from engine_sim.projections.follower import Page
+from engine_sim.projections import (
+    AnyListView,
+    MemoryProjection,
+    SqlListView,
+    SqlProjection,
+)
 
 Record = dict[str, Any]
 
@@ -136,24 +140,16 @@ def _from_sql(values: tuple[Any, ...]) -> OperationRow:
                         completed=completed, failed=failed)
 
 
-class SqlOperationsView:
+class SqlOperationsView(SqlProjection):
     """The operations view on SQLite or PostgreSQL: `get` and `all` as `OperationsView`'s."""
 
-    def __init__(self, db: ProjectionDatabase) -> None:
-        self.db = db
-        db.create_tables(SCHEMA)
-        self.position = db.track(NAME)
+    NAME = NAME
+    SCHEMA = SCHEMA
 
-    def fold_page(self, page: Page, last_id: int) -> None:
-        db = self.db
-        with db.transaction():
-            stored = db.position(NAME)
-            records = [r for nid, r in page if nid > stored and folds(r)]
-            if records:
-                self._fold(records)
-            if last_id > stored:
-                db.set_position(NAME, last_id)
-        self.position = max(stored, last_id)
+    @staticmethod
+    def folds(record: dict[str, Any]) -> bool:
+        return folds(record)
+
 
     def _fold(self, records: list[Record]) -> None:
         # the touched rows without their failures: after the fold, `failures` holds the new ones

@@ -7,7 +7,8 @@ generate keys: every such result is in the record.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine_sim.engine.state import (
     ElementInstance,

@@ -11,9 +11,10 @@ is rebuilt once from its stored events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
@@ -41,7 +42,7 @@ from engine_sim.records import NO_KEY, RecordType
 from engine_sim.timeutil import format_timestamp
 
 Record = dict[str, Any]
-DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class EngineApplication(Application):
@@ -128,7 +129,7 @@ class Engine:
     def execute(self, meta: CommandMeta, command: Callable[[Processing], Any]) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
         if self.wall_clock:
-            self.clock.advance_to(datetime.now(timezone.utc))
+            self.clock.advance_to(datetime.now(UTC))
         saved_counters = (self.keys.next_key, self._next_position)
         self.processing = p = Processing(self)
         try:

@@ -31,5 +31,4 @@ class SimulatedClock:
         self.now = now
 
     def advance_to(self, moment: datetime) -> None:
-        if moment > self.now:
-            self.now = moment
+        self.now = max(self.now, moment)

@@ -9,14 +9,14 @@ at once, as Zeebe's appliers do, so the processors always read current state.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine_sim.engine.appliers import apply_record
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, Process, SequenceFlow
 from engine_sim.records import NO_KEY, Intent, RecordType, ValueType
-from engine_sim.timeutil import format_timestamp
 
 if TYPE_CHECKING:
     from engine_sim.engine.engine import Engine

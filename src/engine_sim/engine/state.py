@@ -7,8 +7,9 @@ processing and a replay of the stored records build the same state (Zeebe's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from engine_sim.model import ElementType, Process
 

@@ -8,10 +8,10 @@ value (no leading `=`) compiles to a constant expression.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping
 
 from engine_sim.feel import Expression
 

@@ -12,7 +12,7 @@ from engine_sim.persistence import Store
 from engine_sim.projections.follower import MemoryProjection, Projection, StreamFollower
 from engine_sim.projections.list_view import InstanceRow, ListFilter, ListView
 from engine_sim.projections.record_log import RecordLog
-from engine_sim.projections.sql import ProjectionDatabase
+from engine_sim.projections.sql import ProjectionDatabase, SqlProjection
 from engine_sim.projections.sql_list_view import SqlListView
 
 AnyListView = ListView | SqlListView
@@ -35,6 +35,7 @@ __all__ = [
     "ProjectionDatabase",
     "RecordLog",
     "SqlListView",
+    "SqlProjection",
     "StreamFollower",
     "open_list_view",
 ]

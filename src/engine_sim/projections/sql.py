@@ -139,3 +139,34 @@ class ProjectionDatabase:
 
     def close(self) -> None:
         self._connection.close()
+
+
+class SqlProjection:
+    """A durable projection: each page is folded in one transaction that also moves its
+    position, so a page is folded once, whoever folds it. Subclasses say which records they
+    fold (`folds`) and how (`_fold`), and name their tracking row (`NAME`)."""
+
+    NAME: str
+    SCHEMA: Sequence[str]
+
+    def __init__(self, db: ProjectionDatabase) -> None:
+        self.db = db
+        db.create_tables(self.SCHEMA)
+        self.position = db.track(self.NAME)
+
+    def folds(self, record: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def _fold(self, records: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def fold_page(self, page: Sequence[tuple[int, dict[str, Any]]], last_id: int) -> None:
+        db = self.db
+        with db.transaction():
+            stored = db.position(self.NAME)
+            records = [r for nid, r in page if nid > stored and self.folds(r)]
+            if records:
+                self._fold(records)
+            if last_id > stored:
+                db.set_position(self.NAME, last_id)
+        self.position = max(stored, last_id)

@@ -19,7 +19,6 @@ from typing import Any
 
 import msgspec
 
-from engine_sim.projections.follower import Page
 from engine_sim.projections.list_view import (
     RUNNING_STATES,
     InstanceRow,
@@ -27,7 +26,7 @@ from engine_sim.projections.list_view import (
     fold_row,
     folds,
 )
-from engine_sim.projections.sql import ProjectionDatabase
+from engine_sim.projections.sql import SqlProjection
 
 NAME = "list_view"
 SCHEMA = [
@@ -113,25 +112,16 @@ def _element_rows(row: InstanceRow) -> list[tuple[int, str, int, int]]:
     ]
 
 
-class SqlListView:
+class SqlListView(SqlProjection):
     """The list view on SQLite or PostgreSQL: `query`, `get`, `rows` as `ListView`'s."""
 
-    def __init__(self, db: ProjectionDatabase) -> None:
-        self.db = db
-        db.create_tables(SCHEMA)
-        self.position = db.track(NAME)
+    NAME = NAME
+    SCHEMA = SCHEMA
 
-    # -- folding -------------------------------------------------------------------------
-    def fold_page(self, page: Page, last_id: int) -> None:
-        db = self.db
-        with db.transaction():
-            stored = db.position(NAME)
-            records = [r for nid, r in page if nid > stored and folds(r)]
-            if records:
-                self._fold(records)
-            if last_id > stored:
-                db.set_position(NAME, last_id)
-        self.position = max(stored, last_id)
+    @staticmethod
+    def folds(record: dict[str, Any]) -> bool:
+        return folds(record)
+
 
     def _fold(self, records: list[dict[str, Any]]) -> None:
         keys = sorted({r["processInstanceKey"] for r in records})

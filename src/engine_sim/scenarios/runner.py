@@ -7,9 +7,10 @@ the list view (projections that follow the event stream) and the operations view
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome

@@ -12,7 +12,7 @@ from engine_sim.feel import Expression, FeelError, evaluate_boolean
 class ScopeVariables(Mapping[str, Any]):
     """The variables visible from one scope, looked up lazily (inner scopes shadow outer)."""
 
-    __slots__ = ("_state", "_scope_key", "_extra")
+    __slots__ = ("_extra", "_scope_key", "_state")
 
     def __init__(self, state: InstanceState, scope_key: int, extra: dict[str, Any] | None = None):
         self._state = state
@@ -90,7 +90,7 @@ def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
     )
 
 
-def _number_text(value: int | float) -> str:
+def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 

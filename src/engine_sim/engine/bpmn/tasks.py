@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine_sim.engine.bpmn.base import ElementProcessor
-from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate, evaluate_int, evaluate_string
+from engine_sim.engine.bpmn.expressions import (
+    EvaluationFailed,
+    evaluate,
+    evaluate_int,
+    evaluate_string,
+)
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import USER_TASK_JOB_TYPE, Element, ElementType
 from engine_sim.records import Intent
