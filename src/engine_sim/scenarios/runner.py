@@ -80,14 +80,16 @@ class ScenarioRun:
             try:
                 self._run_step(step)
             except (StepFailed, ExpectationFailed) as failure:
-                where = f"{self.scenario.display_name}:{step.line}"
-                message = (
-                    f"  step: {where} ({step.kind})\n"
-                    f"  expected: {failure.expected}\n"
-                    f"  found: {failure.found}"
-                )
-                return ScenarioResult(self.scenario.name, False, message, self.log.records)
+                return self._failed(step, failure.expected, failure.found)
+            except Exception as error:  # noqa: BLE001 - an engine bug fails this scenario only
+                found = f"internal error {type(error).__name__}: {error}"
+                return self._failed(step, "the step to run", found)
         return ScenarioResult(self.scenario.name, True, records=self.log.records)
+
+    def _failed(self, step: Step, expected: str, found: str) -> ScenarioResult:
+        where = f"{self.scenario.display_name}:{step.line}"
+        message = f"  step: {where} ({step.kind})\n  expected: {expected}\n  found: {found}"
+        return ScenarioResult(self.scenario.name, False, message, self.log.records)
 
     def _run_step(self, step: Step) -> None:
         if step.kind in self.commands:
