@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.catch_definitions import Scope, signal_name
-from engine_sim.engine.bpmn.events import EndEventProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
 from engine_sim.engine.bpmn.tasks import JobWorkerTaskProcessor
 from engine_sim.engine.state import ElementInstance, InstanceState
@@ -34,6 +33,24 @@ UNHANDLED_ERROR = (
 )
 
 _job_worker = JobWorkerTaskProcessor()
+
+
+class EndEventProcessor(ElementProcessor):
+    def after_completed(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+                        element: Element) -> None:
+        if element.event_type is EventType.TERMINATE:
+            return self._terminate_scope(bpmn, state, ei)
+        bpmn.continue_after(state, ei, element)
+
+    @staticmethod
+    def _terminate_scope(bpmn: Bpmn, state: InstanceState, ei: ElementInstance) -> None:
+        """Zeebe: a terminate end event terminates every other element instance of its flow
+        scope, which then completes (tokens still on their way are dropped)."""
+        scope = state.elements.get(ei.flow_scope_key)
+        if scope is None:
+            return
+        bpmn.terminate_children(state, scope)
+        bpmn.p.later(bpmn.complete, state, scope)
 
 
 class _Throwing(ElementProcessor):
