@@ -98,7 +98,8 @@ class Engine:
         self.events = EventTriggers(self)
         self.triggers = Triggers(self)
         # timers, subscriptions and buffered messages engine-wide, from saved records
-        self.event_index = EventIndex()
+        self._event_index = EventIndex()
+        self._event_index_stale = False  # a reopened store: folded on first use
         self.processing: Processing = Processing(self)
         self._definitions: Definitions | None = None
         self._recover()
@@ -130,6 +131,7 @@ class Engine:
         """Run one command with its follow-ups and save all it changed atomically."""
         if self.wall_clock:
             self.clock.advance_to(datetime.now(UTC))
+        index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
         self.processing = p = Processing(self)
         try:
@@ -146,7 +148,7 @@ class Engine:
         except BaseException:
             self._roll_back(p, saved_counters)
             raise
-        self.event_index.commit(p)
+        index.commit(p)
         return Outcome(records=p.records, result=result)
 
     def _roll_back(self, p: Processing, counters: tuple[int, int]) -> None:
@@ -259,11 +261,21 @@ class Engine:
         counters = getattr(event, "counters", None)
         if counters:
             self.keys.next_key, self._next_position = counters
-        # the clock resumes where the store stopped; the event index folds the whole log once
+        # the clock resumes where the store stopped
         stamp = getattr(event, "timestamp", None)
         if isinstance(stamp, datetime) and stamp.tzinfo is not None:
             self.clock.advance_to(stamp)
-        self.event_index.rebuild(self.app)
+        self._event_index_stale = True
+
+    @property
+    def event_index(self) -> EventIndex:
+        """Timers, subscriptions and buffered messages of every instance. A reopened engine
+        folds the notification log into it once, when a command first needs it, so that
+        read-only uses of a large store (the CLI's `instances`, `operations`) stay fast."""
+        if self._event_index_stale:
+            self._event_index_stale = False
+            self._event_index.rebuild(self.app)
+        return self._event_index
 
     def _register(self, resources: list[dict[str, Any]]) -> None:
         for resource in resources:
