@@ -18,6 +18,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Callable
 
+from engine_sim.cli.main import GC_THRESHOLDS
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.projections import ListFilter, ListView, StreamFollower
@@ -87,6 +88,7 @@ def memory_per_instance(n: int) -> float:
 
 
 def main() -> int:
+    gc.set_threshold(*GC_THRESHOLDS)  # as the CLI sets it
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--stores", nargs="+", default=["memory", "sqlite"])
