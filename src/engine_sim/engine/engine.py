@@ -34,7 +34,7 @@ from engine_sim.engine.bpmn.triggers import Triggers
 from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
-from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.engine.processing import Processing, Rejected, instance_fields
 from engine_sim.engine.state import InstanceState
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
@@ -163,28 +163,19 @@ class Engine:
 
     def _reject(self, meta: CommandMeta, rejection: Rejected) -> Outcome:
         self.processing = p = Processing(self)
-        record: Record = {
-            "position": self.next_position(),
-            "key": meta.key,
-            "timestamp": p.timestamp,
-            "recordType": RecordType.COMMAND_REJECTION.value,
-            "valueType": meta.value_type,
-            "intent": meta.intent,
-            "rejectionType": rejection.rejection_type,
-            "rejectionReason": rejection.reason,
-        }
-        if meta.instance_key is not None:
-            record["processInstanceKey"] = meta.instance_key
-        p.records.append(record)
+        record = self.rejection_record(p, meta, rejection.rejection_type, rejection.reason)
         self._save(p)
         return Outcome(records=p.records, rejection=record)
 
     def rejection_record(self, p: Processing, meta: CommandMeta, rejection_type: str,
                          reason: str, owner: Any = None) -> Record:
-        """A COMMAND_REJECTION inside a command that goes on (a batch item that failed)."""
+        """One COMMAND_REJECTION record; it names the instance (and its definition, where
+        the instance exists) but never enters the instance's own stream."""
         fields: dict[str, Any] = {"rejectionType": rejection_type, "rejectionReason": reason}
         if meta.instance_key is not None:
-            fields["processInstanceKey"] = meta.instance_key
+            state = self.instance(meta.instance_key)
+            fields.update(instance_fields(state) if state is not None
+                          else {"processInstanceKey": meta.instance_key})
         return p.write(None, meta.value_type, meta.intent, meta.key, owner=owner,
                        record_type=RecordType.COMMAND_REJECTION.value, **fields)
 
