@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine_sim.feel.values import NUMBER_TYPES, comparable, equals, to_string
+from engine_sim.timeutil import parse_duration
 
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
 
@@ -38,6 +39,24 @@ class Builtin:
             expected = f"{self.min_args} to {self.max_args}"
         plural = "" if expected in ("1", "at least 1") else "s"
         return f"function '{self.name}' expects {expected} argument{plural} but got {count}"
+
+
+def _temporal(parse: Callable[[str], Any]) -> Callable[[Sequence[Any]], Any]:
+    """`duration("PT5M")`: our subset keeps temporal values as their ISO-8601 text (what timer
+    definitions consume); invalid text is null. (`date and time` is not offered: `and` is a
+    keyword to our lexer.)"""
+
+    def impl(args: Sequence[Any]) -> Any:
+        text = args[0]
+        if type(text) is not str:
+            return None
+        try:
+            parse(text.strip())
+        except ValueError:
+            return None
+        return text.strip()
+
+    return impl
 
 
 def _not(args: Sequence[Any]) -> Any:
@@ -169,6 +188,7 @@ _TABLE = (
     Builtin("abs", 1, 1, _on_number(abs)),
     Builtin("floor", 1, 1, _on_number(math.floor)),
     Builtin("ceiling", 1, 1, _on_number(math.ceil)),
+    Builtin("duration", 1, 1, _temporal(parse_duration)),
 )
 
 BUILTINS: dict[str, Builtin] = {builtin.name: builtin for builtin in _TABLE}
