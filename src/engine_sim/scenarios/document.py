@@ -161,7 +161,10 @@ class _Loader:
         kind = self._kind(loc, raw)
         if kind is None:
             return None
-        command = self._validate(STEP_MODELS[kind], raw[kind], (*loc, kind))
+        body = raw[kind]
+        if body is None:  # `- run_operations:` with nothing after it: a step of defaults
+            body = {}
+        command = self._validate(STEP_MODELS[kind], body, (*loc, kind))
         options = self._validate(_StepOptions, _options(raw), loc)
         if kind in EXPECTATION_KINDS and "reject" in raw:
             self._problem((*loc, "reject"), f"not allowed on expectation step '{kind}'", key=True)

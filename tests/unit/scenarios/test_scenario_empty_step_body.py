@@ -1,0 +1,22 @@
+"""A step written with nothing after its key takes every default (`- run_operations:`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine_sim.scenarios.document import ScenarioInputError, load_scenario
+
+
+def test_a_step_of_defaults_may_be_written_without_a_body(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: n\nsteps:\n  - run_operations:\n")
+    (step,) = load_scenario(path, "s.yaml").steps
+    assert step.kind == "run_operations" and step.command.operation is None
+
+
+def test_a_step_with_required_fields_still_needs_them(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: n\nsteps:\n  - cancel:\n")
+    with pytest.raises(ScenarioInputError) as error:
+        load_scenario(path, "s.yaml")
+    assert str(error.value) == "s.yaml, line 3: steps[0].cancel.instance: field required"
