@@ -183,6 +183,16 @@ class PublishMessage(StepCommand):
     variables: Variables = Field(default_factory=dict)
     ttl: DurationField = _ZERO
 
+    @model_validator(mode="before")
+    @classmethod
+    def _numeric_correlation_key(cls, data: Any) -> Any:
+        """Zeebe turns a numeric correlation key into its text (`order-42` and `42` alike)."""
+        if isinstance(data, dict):
+            key = data.get("correlation_key")
+            if isinstance(key, int) and not isinstance(key, bool):
+                return {**data, "correlation_key": str(key)}
+        return data
+
 
 class BroadcastSignal(StepCommand):
     kind: ClassVar[str] = "broadcast_signal"

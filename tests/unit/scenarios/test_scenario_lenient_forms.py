@@ -1,4 +1,5 @@
-"""A step written with nothing after its key takes every default (`- run_operations:`)."""
+"""Forms the spec allows that a strict reading would refuse: a step without a body takes
+its defaults (`- run_operations:`), a numeric correlation key is its text."""
 
 from __future__ import annotations
 
@@ -20,3 +21,10 @@ def test_a_step_with_required_fields_still_needs_them(tmp_path):
     with pytest.raises(ScenarioInputError) as error:
         load_scenario(path, "s.yaml")
     assert str(error.value) == "s.yaml, line 3: steps[0].cancel.instance: field required"
+
+
+def test_a_numeric_correlation_key_is_its_text(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: n\nsteps:\n  - publish_message: {name: m, correlation_key: 42}\n")
+    (step,) = load_scenario(path, "s.yaml").steps
+    assert step.command.correlation_key == "42"
