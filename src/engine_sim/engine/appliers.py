@@ -130,6 +130,8 @@ def _element_finished(state: InstanceState, record: Record) -> None:
         scope = state.elements.get(ei.flow_scope_key)
         if scope is not None:
             scope.children.pop(key, None)
+        if ei.job_key is not None:  # a job whose error was caught leaves with its element
+            state.jobs.pop(ei.job_key, None)
     if key == state.key:
         state.lifecycle = "COMPLETED" if record["intent"] == Intent.ELEMENT_COMPLETED else "TERMINATED"
         state.end_time = record["timestamp"]

@@ -11,7 +11,7 @@ from engine_sim.engine.bpmn.expressions import (
     evaluate_int,
     evaluate_string,
 )
-from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.engine.state import ElementInstance, InstanceState, Job
 from engine_sim.model import USER_TASK_JOB_TYPE, Element, ElementType
 from engine_sim.records import Intent
 
@@ -80,8 +80,8 @@ class JobWorkerTaskProcessor(ElementProcessor):
 
     def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
-        if ei.job_key is not None:
-            job = state.jobs[ei.job_key]
+        job = state.jobs.get(ei.job_key) if ei.job_key is not None else None
+        if job is not None and not _caught_error(state, job):
             bpmn.p.write(
                 state, "JOB", Intent.CANCELED, job.key,
                 type=job.type, retries=job.retries, elementId=job.element_id,
@@ -93,6 +93,13 @@ class JobWorkerTaskProcessor(ElementProcessor):
                 elementId=ei.element_id, elementInstanceKey=ei.key,
             )
         super().on_terminate(bpmn, state, ei, element)
+
+
+def _caught_error(state: InstanceState, job: Job) -> bool:
+    """Zeebe drops a job whose BPMN error was caught (its element is terminated by the catch
+    without a JOB CANCELED); an uncaught one keeps its job, held by an incident."""
+    return job.state == "ERROR_THROWN" and not any(
+        incident.job_key == job.key for incident in state.incidents.values())
 
 
 JOB_ELEMENT_TYPES = (
