@@ -36,7 +36,7 @@ from engine_sim.cli.common import (
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.model import ElementType
 from engine_sim.projections import ListFilter
-from migration import messages as msg
+from migration import checks
 from migration.operate import CHUNK_SIZE, Operate, Selection
 from migration.plan import auto_mapped_pairs
 
@@ -73,18 +73,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 # -- checking the input ---------------------------------------------------------------------
 def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess) -> None:
-    """Rules 2, 4 and 5 of migration-semantics §2, as input errors naming `--map`."""
-    seen: set[str] = set()
-    for src, tgt in pairs:
-        if src in seen:
-            raise CliError("--map", msg.DUPLICATE_SOURCE.format(id=src))
-        seen.add(src)
-        if not source.model.has_element(src):
-            raise CliError("--map", msg.NO_SOURCE_ELEMENT.format(
-                id=src, process=source.process_id, version=source.version))
-        if not target.model.has_element(tgt):
-            raise CliError("--map", msg.NO_TARGET_ELEMENT.format(
-                id=tgt, process=target.process_id, version=target.version))
+    """Rules 2, 4 and 5 of migration-semantics §2 (the command's own checks), as input errors
+    naming `--map`."""
+    rejection = (checks.check_duplicate_sources(list(pairs))
+                 or checks.check_sources_exist(list(pairs), source)
+                 or checks.check_targets_exist(list(pairs), target))
+    if rejection is not None:
+        raise CliError("--map", rejection.reason)
 
 
 def select(s: Session, source: DeployedProcess, keys: list[int] | None) -> Selection:

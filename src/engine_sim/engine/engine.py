@@ -118,9 +118,6 @@ class Engine:
             self.instances[key] = aggregate
         return aggregate.bind(self.catalog.model)
 
-    def model_resolver(self) -> Callable[[int], Any]:
-        return self.catalog.model
-
     def next_position(self) -> int:
         position = self._next_position
         self._next_position = position + 1

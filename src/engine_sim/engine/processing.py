@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from engine_sim.engine.appliers import apply_record
 from engine_sim.engine.state import ElementInstance, InstanceState
-from engine_sim.model import Element, ElementType, Process, SequenceFlow
+from engine_sim.model import Element, ElementType, SequenceFlow
 from engine_sim.records import NO_KEY, Intent, RecordType, ValueType
 
 if TYPE_CHECKING:
@@ -221,7 +221,3 @@ class Processing:
                 jobKey=incident.job_key,
                 variableScopeKey=incident.element_instance_key,
             )
-
-    # -- models --------------------------------------------------------------------------
-    def model_of(self, state: InstanceState) -> Process:
-        return state.model

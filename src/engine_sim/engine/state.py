@@ -39,10 +39,6 @@ class ElementInstance:
     # a scope taken over by an interrupting event subprocess: no other token enters it
     interrupted: bool = False
 
-    @property
-    def is_leaf(self) -> bool:
-        return not self.children
-
 
 @dataclass(slots=True, eq=False)
 class Variable:

@@ -8,7 +8,6 @@ chosen by configuration, never by code paths in the engine.
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -109,6 +108,3 @@ def _drop_postgres_tables(env: dict[str, str]) -> None:
         for (table,) in rows:
             connection.execute(f'DROP TABLE IF EXISTS "{table}"')
 
-
-def sqlite_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, timeout=10)

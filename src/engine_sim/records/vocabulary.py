@@ -96,4 +96,3 @@ class Intent:
     UPDATE = "UPDATE"
     CANCEL = "CANCEL"
     MIGRATE = "MIGRATE"
-    DEPLOY = "CREATE"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import pytest
 
 from engine_sim.engine import commands
-from engine_sim.engine.bpmn.gateways import NO_FLOW_EXCLUSIVE
+from engine_sim.engine.bpmn.gateways import NO_FLOW_CHOSEN
 
 from core_support import (
     END,
@@ -203,7 +203,7 @@ def test_an_exclusive_gateway_without_a_true_condition_or_default_raises_conditi
     assert trace(created)[-3:] == [taken("start_x"), "ELEMENT_ACTIVATING x", "INCIDENT CREATED x"]
     incident = created.records[-1]
     assert (incident["errorType"], incident["errorMessage"]) == (
-        "CONDITION_ERROR", NO_FLOW_EXCLUSIVE)
+        "CONDITION_ERROR", NO_FLOW_CHOSEN)
     assert incident["elementInstanceKey"] == created.records[-2]["key"]
 
     # resolving re-runs the decision with the variables as they are now

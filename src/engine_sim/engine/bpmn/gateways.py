@@ -18,10 +18,9 @@ from engine_sim.records import Intent
 if TYPE_CHECKING:
     from engine_sim.engine.bpmn.dispatch import Bpmn
 
-NO_FLOW_EXCLUSIVE = (
+NO_FLOW_CHOSEN = (
     "Expected at least one condition to evaluate to true, or to have a default flow"
 )
-NO_FLOW_INCLUSIVE = NO_FLOW_EXCLUSIVE
 
 
 class ForkingGateway(ElementProcessor):
@@ -60,7 +59,7 @@ def _conditional_flows(state: InstanceState, ei: ElementInstance, element: Eleme
     if not chosen and element.default_flow is not None:
         chosen.append(model.flows[element.default_flow])
     if not chosen:
-        raise EvaluationFailed(NO_FLOW_EXCLUSIVE)
+        raise EvaluationFailed(NO_FLOW_CHOSEN)
     return chosen
 
 
