@@ -43,7 +43,8 @@ class Walk:
     source: Process
     target: DeployedProcess
     mapping: Mapping[str, str]
-    targets: dict[int, str] = field(default_factory=dict)  # element instance key -> target id
+    # element instance key -> target id, in walk order (the order the records are written)
+    targets: dict[int, str] = field(default_factory=dict)
 
     @property
     def target_model(self) -> Process:

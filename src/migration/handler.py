@@ -58,8 +58,8 @@ def apply_migration(engine: Engine, p: Processing, walk: Walk, plan: MigrationPl
     state = walk.state
     source = {"bpmnProcessId": state.process_id, "version": state.version,
               "processDefinitionKey": state.definition_key}
-    for ei in checks.breadth_first(state):
-        _migrate_element(engine, p, walk, ei)
+    for key in walk.targets:  # the checks' walk order, already computed
+        _migrate_element(engine, p, walk, state.elements[key])
     p.write(
         state, "PROCESS_INSTANCE_MIGRATION", Intent.MIGRATED, state.key,
         targetProcessDefinitionKey=walk.target.key,
