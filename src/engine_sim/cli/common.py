@@ -23,9 +23,12 @@ from rich.console import Console
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.engine import Engine
 from engine_sim.persistence import DEFAULT_CLI_STORE, StoreURLError, parse_store_url
+from engine_sim.persistence.lease import DEFAULT_WAIT, StoreReadOnly
 from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_BUSY = 3  # another writer held the store for longer than --wait
+MAX_WAIT = 86_400  # seconds: a day
 
 
 class CliError(Exception):
@@ -44,12 +47,18 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def add_store_option(parser: argparse.ArgumentParser) -> None:
+def add_store_option(parser: argparse.ArgumentParser, writer: bool = False) -> None:
     parser.add_argument(
         "--store", default=DEFAULT_CLI_STORE, metavar="URL",
         help=f"sqlite:///path.db, postgresql://USER@HOST:PORT/DB or memory: (default {DEFAULT_CLI_STORE}, "
         "under the current folder)",
     )
+    if writer:
+        parser.add_argument(
+            "--wait", type=float, default=DEFAULT_WAIT, metavar="SECONDS",
+            help="one writer per store: how long to wait while another command writes to it "
+            f"(default {DEFAULT_WAIT:g}; 0 fails at once)",
+        )
 
 
 def console() -> Console:
@@ -149,7 +158,12 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str) -> Iterator[Session]:
+def session(store_url: str, wait: float | None = None) -> Iterator[Session]:
+    """The engine on the store. A writer (`wait` given: the command's `--wait`) takes the
+    store's writer lease at once, waiting up to `wait` seconds for another writer; a reader
+    never takes it."""
+    if wait is not None and not 0 <= wait <= MAX_WAIT:
+        raise CliError("--wait", f"'{wait}' must be a number of seconds from 0 to {MAX_WAIT}")
     try:
         store = parse_store_url(store_url)
     except StoreURLError as error:
@@ -160,9 +174,23 @@ def session(store_url: str) -> Iterator[Session]:
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
     try:
+        if wait is not None:
+            take_lease(opened.engine, wait)
         yield opened
     finally:
         opened.close()
+
+
+def take_lease(engine: Engine, wait: float) -> None:
+    lease = engine.writer_lease
+    lease.wait = wait
+    lease.on_wait = lambda holder: print(
+        f"engine-sim: waiting up to {wait:g} s (--wait) for the store, which another writer "
+        f"holds: {holder}", file=sys.stderr)
+    try:
+        engine.take_writer_lease()
+    except StoreReadOnly as error:
+        raise CliError("--store", str(error)) from None
 
 
 # -- deployed definitions -------------------------------------------------------------------

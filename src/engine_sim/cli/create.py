@@ -30,7 +30,7 @@ def register(commands_: argparse._SubParsersAction) -> None:
     parser.add_argument("--count", type=int, default=1, help="how many instances (default 1)")
     parser.add_argument("--var", action="append", metavar="NAME=VALUE",
                         help="a process variable; VALUE is JSON when it parses as JSON, else a string")
-    add_store_option(parser)
+    add_store_option(parser, writer=True)
     parser.set_defaults(handler=run)
 
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     positive("--count", args.count)
     out = console()
-    with session(args.store) as s:
+    with session(args.store, args.wait) as s:
         deployed = definition(s.engine, args.process, args.version, "PROCESS")
         if deployed.model.none_start_event(deployed.process_id) is None:
             raise CliError("PROCESS", f"'{args.process}' version {deployed.version} has no none start "

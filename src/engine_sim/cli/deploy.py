@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                                  description="Deploy BPMN files. Each process gets the next version of "
                                  "its bpmnProcessId, unless its XML equals its latest version.")
     parser.add_argument("files", nargs="+", metavar="FILE", help="BPMN 2.0 files")
-    add_store_option(parser)
+    add_store_option(parser, writer=True)
     parser.set_defaults(handler=run)
 
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title="Deployed")
     for column in ("process", "version", "definition key", "resource", ""):
         table.add_column(column, no_wrap=column != "resource")
-    with session(args.store) as s:
+    with session(args.store, args.wait) as s:
         for name, data in resources:
             outcome = s.engine.deploy(data, name)
             if outcome.rejection is not None:  # the file parsed above: not expected

@@ -36,7 +36,7 @@ def register(commands_: argparse._SubParsersAction) -> None:
     fail.add_argument("--retries", type=int, required=True, help="the retries left (0 raises an incident)")
     fail.add_argument("--message", help="the error message")
     for sub in (complete, fail):
-        add_store_option(sub)
+        add_store_option(sub, writer=True)
     complete.set_defaults(handler=run_complete)
     fail.set_defaults(handler=run_fail)
 
@@ -73,7 +73,7 @@ def _report(engine: Engine, key: int, done: str) -> None:
 
 def run_complete(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with session(args.store) as s:
+    with session(args.store, args.wait) as s:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.complete_job(s.engine, args.key, args.element, variables)
         if outcome.rejection is not None:
@@ -85,7 +85,7 @@ def run_complete(args: argparse.Namespace) -> int:
 
 def run_fail(args: argparse.Namespace) -> int:
     positive("--retries", args.retries, allow_zero=True)
-    with session(args.store) as s:
+    with session(args.store, args.wait) as s:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.fail_job(s.engine, args.key, args.element, args.retries, args.message)
         if outcome.rejection is not None:

@@ -14,9 +14,10 @@ import gc
 import sys
 
 from engine_sim.cli import create, deploy, history, instances, jobs, migrate, operations
-from engine_sim.cli.common import CliError, Parser, print_error
+from engine_sim.cli.common import EXIT_BUSY, CliError, Parser, print_error
 from engine_sim.cli.replay import EXIT_INVALID, replay
 from engine_sim.persistence import StoreURLError, parse_store_url
+from engine_sim.persistence.lease import StoreBusy, StoreReadOnly
 
 COMMAND_GROUPS = (deploy, create, instances, jobs, migrate, operations, history)
 
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as error:
         print_error(args.command, error)
         return EXIT_INVALID
+    except StoreReadOnly as error:  # found on the first write
+        print_error(args.command, CliError("--store", str(error)))
+        return EXIT_INVALID
+    except StoreBusy as error:
+        print_error(args.command, CliError("--store", str(error)))
+        return EXIT_BUSY
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
                         help=f"instances per atomic chunk of the batch (default {CHUNK_SIZE})")
-    add_store_option(parser)
+    add_store_option(parser, writer=True)
     parser.set_defaults(handler=run)
 
 
@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
     positive("--chunk-size", args.chunk_size)
     auto_map = not args.no_auto_map
     out = console()
-    with session(args.store) as s:
+    with session(args.store, args.wait) as s:
         source = definition(s.engine, args.process, args.version)
         target = definition(s.engine, args.to_process, args.to_version, "--to-process", "--to-version")
         check_mapping(pairs, source, target)

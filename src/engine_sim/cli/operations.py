@@ -21,14 +21,14 @@ from migration.operate import CHUNK_SIZE
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "operations", help="list batch operations, show one, or resume them",
-        usage="engine-sim operations [-h] [--store URL] [ID | resume [ID] [--chunk-size N]]",
+        usage="engine-sim operations [-h] [--store URL] [ID | resume [ID] [--chunk-size N] [--wait S]]",
         description="engine-sim operations: every batch operation. engine-sim operations ID: one "
         "operation with its failed items and reasons. engine-sim operations resume [ID]: run the "
         "pending items of operation ID, or of every ACTIVE operation.")
     parser.add_argument("words", nargs="*", metavar="ID | resume [ID]", help=argparse.SUPPRESS)
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
                         help=f"instances per atomic chunk when resuming (default {CHUNK_SIZE})")
-    add_store_option(parser)
+    add_store_option(parser, writer=True)
     parser.set_defaults(handler=run)
 
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("ID", f"one operation key expected, got {' '.join(words)}")
     key = _operation_key(words[0]) if words else None
     out = console()
-    with session(args.store) as s:
+    with session(args.store, args.wait if resume else None) as s:
         s.views()
         operate = s.operate
         if key is not None and operate.operations.get(key) is None:

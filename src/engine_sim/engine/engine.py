@@ -38,6 +38,7 @@ from engine_sim.engine.processing import Processing, Rejected, instance_fields
 from engine_sim.engine.state import InstanceState
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
+from engine_sim.persistence.lease import writer_lease
 from engine_sim.records import NO_KEY, RecordType
 from engine_sim.timeutil import format_timestamp
 
@@ -82,6 +83,8 @@ class Engine:
                  wall_clock: bool = False) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.app = EngineApplication(env=self.store.env)
+        self.writer_lease = writer_lease(self.store)  # one writer per store: see take_writer_lease
+        self._opened_at = 0  # the store's last notification id when this engine loaded it
         self.clock = SimulatedClock(start_time)
         self._now_text: tuple[datetime | None, str] = (None, "")
         self.wall_clock = wall_clock  # the CLI's engine follows real time
@@ -126,6 +129,7 @@ class Engine:
     # -- running commands ----------------------------------------------------------------
     def execute(self, meta: CommandMeta, command: Callable[[Processing], Any]) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
+        self.take_writer_lease()
         if self.wall_clock:
             self.clock.advance_to(datetime.now(UTC))
         index = self.event_index  # built before the command, so it never folds a record twice
@@ -231,9 +235,20 @@ class Engine:
         return self._definitions
 
     # -- recovery ------------------------------------------------------------------------
+    def take_writer_lease(self) -> None:
+        """One writer per store (persistence/lease.py): before its first command the engine
+        takes the store's lease (waiting for, or failing on, another writer), then reloads what
+        a previous holder wrote since this engine loaded the store: counters, definitions,
+        instances, the event index. Held until `close`."""
+        if self.writer_lease.acquire() and self.app.recorder.max_notification_id() != self._opened_at:
+            self.instances.clear()
+            self._event_index = EventIndex()
+            self._recover()
+
     def _recover(self) -> None:
         """Reopen a store: the definitions, and the key and position counters."""
         last_id = self.app.recorder.max_notification_id()
+        self._opened_at = last_id or 0
         if not last_id:
             return
         try:
@@ -277,6 +292,7 @@ class Engine:
                     )
 
     def close(self) -> None:
+        self.writer_lease.release()
         self.app.close()
 
     def now_text(self) -> str:
