@@ -321,9 +321,10 @@ def test_a_store_that_cannot_be_opened_exits_2(folder: Path) -> None:
 
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "engine-sim: --store: cannot open 'postgresql://postgres@127.0.0.1:1/test'")
+        "engine-sim: --store: cannot open 'postgresql://postgres@127.0.0.1:1/test': "
+        "connection refused")
     assert "Traceback" not in result.stderr
-    assert lines(result.stdout) == ["0 passed, 0 failed"]
+    assert result.stdout == ""  # found before any scenario runs
 
 
 def test_an_unwritable_records_file_exits_2(folder: Path) -> None:

@@ -22,7 +22,14 @@ from rich.console import Console
 
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.engine import Engine
-from engine_sim.persistence import DEFAULT_CLI_STORE, StoreURLError, parse_store_url
+from engine_sim.persistence import (
+    DEFAULT_CLI_STORE,
+    Store,
+    StoreURLError,
+    check_postgres,
+    parse_store_url,
+)
+from engine_sim.persistence.stores import schema_lock
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreReadOnly
 from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
@@ -161,15 +168,15 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 def session(store_url: str, wait: float | None = None) -> Iterator[Session]:
     """The engine on the store. A writer (`wait` given: the command's `--wait`) takes the
     store's writer lease at once, waiting up to `wait` seconds for another writer; a reader
-    never takes it."""
+    never takes it, and never creates a folder or an empty database."""
     if wait is not None and not 0 <= wait <= MAX_WAIT:
         raise CliError("--wait", f"'{wait}' must be a number of seconds from 0 to {MAX_WAIT}")
+    store = open_store(store_url, writer=wait is not None)
     try:
-        store = parse_store_url(store_url)
+        with schema_lock(store):
+            opened = Session(Engine(store, wall_clock=True))
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
-    try:
-        opened = Session(Engine(store, wall_clock=True))
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
@@ -179,6 +186,24 @@ def session(store_url: str, wait: float | None = None) -> Iterator[Session]:
         yield opened
     finally:
         opened.close()
+
+
+def open_store(store_url: str, writer: bool) -> Store:
+    """The store, checked to be usable before the engine opens it: a reader's SQLite file
+    must exist; a PostgreSQL server must answer (its failure says why)."""
+    try:
+        store = parse_store_url(store_url, create_folder=writer)
+        if store.kind == "postgres":
+            check_postgres(store)
+    except StoreURLError as error:
+        raise CliError("--store", str(error)) from None
+    if store.kind == "sqlite" and not writer and store.path is not None and not store.path.exists():
+        if not store.path.parent.is_dir():
+            raise CliError("--store", f"no store at '{store_url}': the folder '{store.path.parent}' "
+                           "does not exist")
+        raise CliError("--store", f"no store at '{store_url}': nothing has been deployed or "
+                       "created there yet")
+    return store
 
 
 def take_lease(engine: Engine, wait: float) -> None:

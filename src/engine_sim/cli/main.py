@@ -15,9 +15,10 @@ import sys
 
 from engine_sim.cli import create, deploy, history, instances, jobs, migrate, operations
 from engine_sim.cli.common import EXIT_BUSY, CliError, Parser, print_error
-from engine_sim.cli.replay import EXIT_INVALID, replay
+from engine_sim.cli.replay import EXIT_INVALID, check_replay_store, replay
 from engine_sim.persistence import StoreURLError, parse_store_url
 from engine_sim.persistence.lease import StoreBusy, StoreReadOnly
+from engine_sim.persistence.mapper import CorruptStoredEvent
 
 COMMAND_GROUPS = (deploy, create, instances, jobs, migrate, operations, history)
 
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "replay":
         try:
             store = parse_store_url(args.store)
+            check_replay_store(store)
         except StoreURLError as error:
             print(f"engine-sim: --store: {error}", file=sys.stderr)
             return EXIT_INVALID
@@ -61,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except StoreReadOnly as error:  # found on the first write
         print_error(args.command, CliError("--store", str(error)))
+        return EXIT_INVALID
+    except CorruptStoredEvent as error:
+        print_error(args.command, CliError("--store", f"the store '{args.store}' is damaged: {error}"))
         return EXIT_INVALID
     except StoreBusy as error:
         print_error(args.command, CliError("--store", str(error)))

@@ -10,7 +10,7 @@ from typing import IO
 import msgspec
 from eventsourcing.persistence import PersistenceError
 
-from engine_sim.persistence import Store
+from engine_sim.persistence import Store, StoreURLError, check_postgres
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
 
@@ -38,6 +38,45 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # the PostgreSQL extra is not installed
         return tuple(errors)
     return (*errors, psycopg.Error)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_replay_store(store: Store) -> None:
+    """Replay empties its store before each scenario: refuse a store that is not one of
+    ours (an existing file that is not an engine-sim database), and name why a PostgreSQL
+    server cannot be used."""
+    if store.kind == "postgres":
+        check_postgres(store)
+    if store.kind != "sqlite" or store.path is None or not store.path.exists():
+        return
+    if not is_engine_sim_database(store.path):
+        raise StoreURLError(
+            f"'{store.path}' exists and is not an engine-sim store: replay empties its store "
+            "before each scenario, so it will not replace this file (choose another path)")
+
+
+def is_engine_sim_database(path: Path) -> bool:
+    """An empty file, or a SQLite database holding the event store's table and no table
+    but ours."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if not header:
+            return True
+        if header != SQLITE_HEADER:
+            return False
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return False
+    ours = {t for t in tables if t == "stored_events" or t.startswith(("engine_sim_", "sqlite_"))}
+    return not tables or ("stored_events" in tables and ours == tables)
 
 
 def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]) -> int:

@@ -39,6 +39,7 @@ from engine_sim.engine.state import InstanceState
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.persistence.lease import writer_lease
+from engine_sim.persistence.mapper import CheckedMapper
 from engine_sim.records import NO_KEY, RecordType
 from engine_sim.timeutil import format_timestamp
 
@@ -53,6 +54,9 @@ class EngineApplication(Application):
 
     def construct_transcoder(self) -> MsgspecTranscoder:  # type: ignore[override]
         return MsgspecTranscoder()
+
+    def construct_mapper(self) -> CheckedMapper:  # type: ignore[override]
+        return CheckedMapper(transcoder=self.construct_transcoder())  # names a corrupt event
 
 
 @dataclass

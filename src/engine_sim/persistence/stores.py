@@ -8,11 +8,15 @@ chosen by configuration, never by code paths in the engine.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 DEFAULT_CLI_STORE = "sqlite:///.engine-sim/engine.db"
+SCHEMA_LOCK = 0x656E67696E65  # the PostgreSQL advisory lock of DDL (as projections/sql.py)
 
 
 class StoreURLError(ValueError):
@@ -37,12 +41,14 @@ class Store:
             _drop_postgres_tables(self.env)
 
 
-def parse_store_url(url: str) -> Store:
+def parse_store_url(url: str, create_folder: bool = True) -> Store:
+    """The store `url` names. A SQLite store's folder is created unless `create_folder` is
+    false (a command that only reads must not create folders)."""
     if url in ("memory:", "memory://", "memory"):
         return Store(url, "memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"})
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return _sqlite_store(url)
+        return _sqlite_store(url, create_folder)
     if parsed.scheme in ("postgresql", "postgres"):
         return _postgres_store(url, parsed)
     raise StoreURLError(
@@ -51,13 +57,15 @@ def parse_store_url(url: str) -> Store:
     )
 
 
-def _sqlite_store(url: str) -> Store:
+def _sqlite_store(url: str, create_folder: bool) -> Store:
     if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
         raise StoreURLError(f"invalid SQLite store '{url}': expected sqlite:///path/to/file.db")
     raw = url[len("sqlite:///"):]
     path = Path(raw) if raw.startswith("/") else Path.cwd() / raw
     if path.is_dir():
         raise StoreURLError(f"invalid SQLite store '{url}': '{path}' is a folder")
+    if not create_folder:
+        return _sqlite_env(url, path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -65,6 +73,10 @@ def _sqlite_store(url: str) -> Store:
             f"invalid SQLite store '{url}': cannot create the folder '{path.parent}': "
             f"{error.strerror or error}"
         ) from None
+    return _sqlite_env(url, path)
+
+
+def _sqlite_env(url: str, path: Path) -> Store:
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path),
@@ -74,6 +86,13 @@ def _sqlite_store(url: str) -> Store:
 
 
 def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]
+    try:
+        import eventsourcing.postgres  # noqa: F401 - psycopg and its pool, from the extra
+    except ImportError as error:
+        raise StoreURLError(
+            f"the PostgreSQL store '{url}' needs the 'postgres' extra, which is not installed "
+            f"({error}): pip install 'engine-sim[postgres]'"
+        ) from None
     dbname = parsed.path.lstrip("/")
     if not parsed.hostname or not dbname:
         raise StoreURLError(f"invalid PostgreSQL store '{url}': expected postgresql://USER@HOST:PORT/DB")
@@ -108,3 +127,57 @@ def _drop_postgres_tables(env: dict[str, str]) -> None:
         for (table,) in rows:
             connection.execute(f'DROP TABLE IF EXISTS "{table}"')
 
+
+
+def check_postgres(store: Store) -> None:
+    """Connect once to a PostgreSQL store, so that an unusable server is reported with its
+    cause (refused, timeout, authentication, missing database) within the connect timeout,
+    rather than as the connection pool's "couldn't get a connection"."""
+    _connect(store).close()
+
+
+@contextmanager
+def schema_lock(store: Store) -> Iterator[None]:
+    """Serialise opening the store across processes: on PostgreSQL, two processes creating
+    the library's tables at once (CREATE TABLE IF NOT EXISTS) can fail with "tuple
+    concurrently updated". The same advisory lock guards the projections' tables."""
+    if store.kind != "postgres":
+        yield
+        return
+    connection = _connect(store)
+    try:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        yield
+    finally:
+        connection.close()  # ends the session: the lock goes with it
+
+
+def _connect(store: Store) -> Any:
+    import psycopg
+
+    env = store.env
+    timeout = int(env.get("POSTGRES_CONNECT_TIMEOUT", "5"))
+    where = f"{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
+    try:
+        return psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=timeout, autocommit=True,
+        )
+    except psycopg.Error as error:
+        raise StoreURLError(f"cannot open '{store.url}': {_cause(error, where, timeout, env)}") from None
+
+
+def _cause(error: Exception, where: str, timeout: int, env: dict[str, str]) -> str:
+    text = " ".join(str(error).split())
+    lowered = text.lower()
+    detail = text.rsplit("failed: ", 1)[-1]
+    if "timeout" in lowered:
+        return f"timeout: the server at {where} did not answer within {timeout} s"
+    if "connection refused" in lowered:
+        return f"connection refused: no server is listening at {where}"
+    if f'database "{env["POSTGRES_DBNAME"]}" does not exist' in text:
+        return f"missing database: the server at {where} has no database '{env['POSTGRES_DBNAME']}'"
+    if any(word in lowered for word in ("authentication", "password", "role", "pg_hba")):
+        return f"authentication failed for user '{env['POSTGRES_USER']}': {detail}"
+    return detail
