@@ -32,7 +32,7 @@ COUNT, ROUNDS = (3000, 3) if LONG else (150, 1)
 
 def engine_sim(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "engine_sim.cli.main", *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True, timeout=900)
+                          cwd=cwd, capture_output=True, text=True, timeout=900, check=False)
 
 
 def start(*args: object, cwd: Path) -> subprocess.Popen[str]:
@@ -116,7 +116,7 @@ def test_a_second_writer_waits_or_fails_naming_the_holder_and_readers_go_on(tmp_
         assert waiting.poll() is None
     finally:
         holder.close()
-    code, (out, err) = waiting.wait(timeout=120), waiting.communicate()
+    code, (_, err) = waiting.wait(timeout=120), waiting.communicate()
     assert second.returncode == 3
     assert second.stderr.count("\n") == 1
     assert f"pid {os.getpid()} on host" in second.stderr, second.stderr

@@ -29,8 +29,8 @@ from engine_sim.persistence import (
     check_postgres,
     parse_store_url,
 )
-from engine_sim.persistence.stores import schema_lock
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreReadOnly
+from engine_sim.persistence.stores import schema_lock
 from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2

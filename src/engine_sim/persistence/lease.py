@@ -123,9 +123,9 @@ class FileLease(WriterLease):
     def _try_acquire(self) -> bool:
         import fcntl
 
-        if self.database.exists() and not os.access(self.database, os.W_OK):
-            raise StoreReadOnly(f"the store '{self.store.url}' is read-only: "
-                                f"'{self.database}' cannot be written")
+        if self.store.read_only:
+            raise StoreReadOnly(f"the store '{self.store.url}' is read-only: '{self.database}' "
+                                "or its folder may not be written (commands that only read work)")
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:

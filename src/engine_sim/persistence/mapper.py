@@ -26,9 +26,10 @@ class CheckedMapper(Mapper):  # type: ignore[type-arg]
             raise CorruptStoredEvent(_describe(stored_event, error)) from None
 
 
-def _describe(stored_event: StoredEvent, error: Exception) -> str:
+def _describe(stored_event: StoredEvent, error: BaseException) -> str:
     position = getattr(stored_event, "id", None)
     where = f"position {position} of the event log" if position is not None else "an event"
+    error = error.__cause__ or error  # the library wraps the decoder's error in its own
     reason = " ".join(str(error).split())
     if len(reason) > 200:
         reason = reason[:197] + "..."

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 DEFAULT_CLI_STORE = "sqlite:///.engine-sim/engine.db"
 SCHEMA_LOCK = 0x656E67696E65  # the PostgreSQL advisory lock of DDL (as projections/sql.py)
@@ -29,6 +29,7 @@ class Store:
     kind: str  # memory | sqlite | postgres
     env: dict[str, str]
     path: Path | None = None  # the SQLite file
+    read_only: bool = False  # a SQLite file this process may not write: read as it stands
 
     def clear(self) -> None:
         """Empty the store (the replay runner starts every scenario on an empty store)."""
@@ -62,8 +63,13 @@ def _sqlite_store(url: str, create_folder: bool) -> Store:
         raise StoreURLError(f"invalid SQLite store '{url}': expected sqlite:///path/to/file.db")
     raw = url[len("sqlite:///"):]
     path = Path(raw) if raw.startswith("/") else Path.cwd() / raw
-    if path.is_dir():
-        raise StoreURLError(f"invalid SQLite store '{url}': '{path}' is a folder")
+    try:
+        if path.is_dir():
+            raise StoreURLError(f"invalid SQLite store '{url}': '{path}' is a folder")
+        path.exists()
+    except OSError as error:  # a folder on the way this user may not enter
+        raise StoreURLError(f"invalid SQLite store '{url}': cannot reach '{path}': "
+                            f"{error.strerror or error}") from None
     if not create_folder:
         return _sqlite_env(url, path)
     try:
@@ -82,7 +88,13 @@ def _sqlite_env(url: str, path: Path) -> Store:
         "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "10",
     }
-    return Store(url, "sqlite", env, path)
+    read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    if read_only:
+        # SQLite cannot open a WAL database read-only where it may not create the `-shm`
+        # file; `immutable` reads the file as it stands (nobody may write it from here)
+        env["SQLITE_DBNAME"] = f"file:{quote(str(path))}?immutable=1"
+        env["CREATE_TABLE"] = "false"
+    return Store(url, "sqlite", env, path, read_only)
 
 
 def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]

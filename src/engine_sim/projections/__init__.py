@@ -20,7 +20,7 @@ AnyListView = ListView | SqlListView
 
 def open_list_view(store: Store) -> AnyListView:
     """The list view for `store`: in memory for `memory:`, durable for SQLite/PostgreSQL."""
-    if store.kind == "memory":
+    if store.kind == "memory" or store.read_only:  # a read-only store: folded afresh
         return ListView()
     return SqlListView(ProjectionDatabase(store))
 
