@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from engine_sim.model import Process
+from engine_sim.model import Process, parse_bpmn
 
 
-@dataclass(frozen=True, slots=True)
+class StoredResource:
+    """A deployed BPMN resource read back from the store, parsed when one of its processes
+    is first needed: reopening a store parses no model, and a command parses only the
+    models it uses (a 20,000-task model takes a second or two to parse)."""
+
+    __slots__ = ("xml", "name", "_models")
+
+    def __init__(self, xml: bytes, name: str) -> None:
+        self.xml = xml
+        self.name = name
+        self._models: dict[str, Process] | None = None
+
+    def process(self, process_id: str) -> Process:
+        if self._models is None:
+            definitions = parse_bpmn(self.xml, self.name)
+            self._models = {process.id: process for process in definitions.processes}
+        return self._models[process_id]
+
+
 class DeployedProcess:
-    key: int
-    process_id: str
-    version: int
-    model: Process
-    resource_name: str
+    """One deployed definition; its model is given, or parsed from its resource on first use."""
+
+    __slots__ = ("key", "process_id", "version", "resource_name", "_model", "_resource")
+
+    def __init__(self, key: int, process_id: str, version: int, model: Process | StoredResource,
+                 resource_name: str) -> None:
+        self.key = key
+        self.process_id = process_id
+        self.version = version
+        self.resource_name = resource_name
+        self._model = model if isinstance(model, Process) else None
+        self._resource = model if isinstance(model, StoredResource) else None
+
+    @property
+    def model(self) -> Process:
+        model = self._model
+        if model is None:
+            assert self._resource is not None
+            model = self._model = self._resource.process(self.process_id)
+        return model
+
+    def __repr__(self) -> str:
+        return f"DeployedProcess({self.process_id!r} version {self.version}, key {self.key})"
 
 
 class ProcessCatalog:

@@ -31,12 +31,11 @@ from engine_sim.engine.bpmn.calls import CallActivities
 from engine_sim.engine.bpmn.errors import ErrorEvents
 from engine_sim.engine.bpmn.subscriptions import Subscriptions
 from engine_sim.engine.bpmn.triggers import Triggers
-from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
+from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog, StoredResource
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
 from engine_sim.engine.processing import Processing, Rejected, instance_fields
 from engine_sim.engine.state import InstanceState
-from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.persistence.lease import writer_lease
 from engine_sim.persistence.mapper import CheckedMapper
@@ -285,15 +284,13 @@ class Engine:
         return self._event_index
 
     def _register(self, resources: list[dict[str, Any]]) -> None:
+        """The deployed definitions, their models parsed only when first used."""
         for resource in resources:
-            definitions = parse_bpmn(bytes(resource["xml"]), resource["name"])
-            models = {process.id: process for process in definitions.processes}
+            stored = StoredResource(bytes(resource["xml"]), resource["name"])
             for entry in resource["processes"]:
                 if entry["key"] not in self.catalog:
-                    self.catalog.add(
-                        DeployedProcess(entry["key"], entry["id"], entry["version"],
-                                        models[entry["id"]], resource["name"])
-                    )
+                    self.catalog.add(DeployedProcess(entry["key"], entry["id"], entry["version"],
+                                                     stored, resource["name"]))
 
     def close(self) -> None:
         self.writer_lease.release()

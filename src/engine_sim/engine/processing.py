@@ -16,13 +16,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 from engine_sim.engine.appliers import apply_record
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, SequenceFlow
-from engine_sim.records import NO_KEY, Intent, RecordType, ValueType
+from engine_sim.records import NO_KEY, Intent, RecordType, RejectionType, ValueType
 
 if TYPE_CHECKING:
     from engine_sim.engine.engine import Engine
 
 Record = dict[str, Any]
 PI = ValueType.PROCESS_INSTANCE.value
+MAX_FOLLOW_UPS = 100_000  # follow-up steps one command may cause (docs/limits.md)
+FOLLOW_UPS_EXCEEDED = (
+    "Expected the command to finish within {limit:,} follow-up steps, but it caused "
+    "more: the process loops without a wait state (a cycle of gateways, tasks or parallel "
+    "forks that never waits); nothing was written"
+)
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -111,8 +117,16 @@ class Processing:
         self.queue.append(lambda: action(*args))
 
     def drain(self) -> None:
-        while self.queue:
-            self.queue.popleft()()
+        """Run the follow-ups, at most MAX_FOLLOW_UPS of them: a process that loops without
+        a wait state (a gateway, task or parallel fork cycle) would otherwise run forever;
+        past the bound the command is rejected and nothing it did is saved."""
+        queue, steps = self.queue, 0
+        while queue:
+            steps += 1
+            if steps > MAX_FOLLOW_UPS:
+                raise Rejected(RejectionType.EXCEEDED_BATCH_RECORD_SIZE.value,
+                               FOLLOW_UPS_EXCEEDED.format(limit=MAX_FOLLOW_UPS))
+            queue.popleft()()
 
     # -- element records -----------------------------------------------------------------
     def element_record(self, state: InstanceState, ei: ElementInstance, intent: str,

@@ -70,7 +70,7 @@ def build_process(doc: DocumentDraft, draft: ProcessDraft) -> Process:
         flows=MappingProxyType(flows),
         checksum=hashlib.sha256(etree.tostring(draft.xml, method="c14n")).hexdigest(),
         resource_name=doc.source,
-        reachable=MappingProxyType(reachable),
+        reachable=reachable,  # computed lazily: see graph.Reachability
     )
 
 

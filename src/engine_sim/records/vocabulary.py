@@ -22,6 +22,9 @@ class RejectionType(str, Enum):
     NOT_FOUND = "NOT_FOUND"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
     INVALID_STATE = "INVALID_STATE"
+    # Zeebe's rejection of a command whose follow-ups do not fit one batch; here: a command
+    # that caused more follow-up steps than `processing.MAX_FOLLOW_UPS`
+    EXCEEDED_BATCH_RECORD_SIZE = "EXCEEDED_BATCH_RECORD_SIZE"
 
 
 class ValueType(str, Enum):
