@@ -1,4 +1,6 @@
-"""ISO-8601 time values shared by scenario files and the engine's timers.
+"""ISO-8601 time values: the one reader for scenario files, the engine's timers at run time
+and the deploy-time checks of constant timers (`model.iso8601` asks these functions), so a
+timer deploys exactly when the engine can run it.
 
 Zeebe reads timer definitions with `java.time`: a duration is a `Period` (years, months, weeks,
 days: calendar-aware) plus a `Duration` (hours, minutes, seconds: fixed length), a cycle is
@@ -32,9 +34,11 @@ _DURATION_RE = re.compile(
     r"(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?))?",
     re.IGNORECASE,
 )
+# The offset is `Z` or `+hh:mm` (Java's ISO_ZONED_DATE_TIME, which Zeebe's timers use: it
+# refuses `+0200` and `+02`); a missing offset is matched so that it can be named.
 _DATETIME_RE = re.compile(
-    r"(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)"
+    r"(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+    r"(?:Z|[+-]\d{2}:\d{2})?)"
     r"(?:\[[A-Za-z0-9_+\-/]+\])?"  # a zone id after the offset, as Java's ZonedDateTime has
 )
 _CYCLE_RE = re.compile(r"R(?P<count>\d*)/(?:(?P<start>[^/]+)/)?(?P<duration>[^/]+)")
@@ -147,7 +151,7 @@ def parse_datetime(text: str) -> datetime:
     if match is None:
         raise ValueError(f"invalid ISO-8601 date-time {_quote(text)}")
     try:
-        value = datetime.fromisoformat(match["datetime"])
+        value = datetime.fromisoformat(match["datetime"].replace(",", "."))
     except ValueError:
         raise ValueError(f"invalid ISO-8601 date-time {_quote(text)}") from None
     if value.tzinfo is None:
