@@ -126,3 +126,17 @@ def test_a_second_writer_waits_or_fails_naming_the_holder_and_readers_go_on(tmp_
     assert "waiting up to 60 s (--wait)" in err and f"pid {os.getpid()}" in err
     assert audit(url) == []
     assert "2 instances" in engine_sim("instances", "--store", url, cwd=tmp_path).stdout
+
+
+def test_replay_refuses_a_store_another_writer_holds(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    holder = Engine(url)
+    holder.take_writer_lease()
+    try:
+        result = engine_sim("replay", Path(__file__).parents[2] / "scenarios" / "engine",
+                            "--store", url, cwd=tmp_path)
+    finally:
+        holder.close()
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and f"pid {os.getpid()}" in result.stderr
+    assert result.stdout == ""

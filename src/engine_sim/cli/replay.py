@@ -11,10 +11,11 @@ import msgspec
 from eventsourcing.persistence import PersistenceError
 
 from engine_sim.persistence import Store, StoreURLError, check_postgres
+from engine_sim.persistence.lease import StoreBusy, StoreReadOnly, writer_lease
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_BUSY = 0, 1, 2, 3
 
 
 def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
@@ -79,7 +80,27 @@ def is_engine_sim_database(path: Path) -> bool:
     return not tables or ("stored_events" in tables and ours == tables)
 
 
+def store_in_use(store: Store) -> tuple[int, str] | None:
+    """Replay empties its store: refuse one that another writer holds, or that may not be
+    written (exit status and message). Each scenario's engine then takes the lease itself."""
+    lease = writer_lease(store)
+    lease.wait = 0
+    try:
+        lease.acquire()
+    except StoreBusy as error:
+        return EXIT_BUSY, str(error)
+    except StoreReadOnly as error:
+        return EXIT_INVALID, str(error)
+    finally:
+        lease.release()
+    return None
+
+
 def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]) -> int:
+    refused = store_in_use(store)
+    if refused is not None:
+        print(f"engine-sim: --store: {refused[1]}", file=sys.stderr)
+        return refused[0]
     passed = failed = 0
     invalid = False
     encoder = msgspec.json.Encoder()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 PI = ValueType.PROCESS_INSTANCE.value
-MAX_FOLLOW_UPS = 100_000  # follow-up steps one command may cause (docs/limits.md)
+MAX_FOLLOW_UPS = 100_000  # follow-up steps one command may cause (README: Limits)
 FOLLOW_UPS_EXCEEDED = (
     "Expected the command to finish within {limit:,} follow-up steps, but it caused "
     "more: the process loops without a wait state (a cycle of gateways, tasks or parallel "
