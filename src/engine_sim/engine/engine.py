@@ -242,7 +242,8 @@ class Engine:
         """One writer per store (persistence/lease.py): before its first command the engine
         takes the store's lease (waiting for, or failing on, another writer), then reloads what
         a previous holder wrote since this engine loaded the store: counters, definitions,
-        instances, the event index. Held until `close`."""
+        instances, the event index. Held until `close`. `execute` calls it; a writer that
+        reads state to prepare its commands calls it first (the CLI's writers do at once)."""
         if self.writer_lease.acquire() and self.app.recorder.max_notification_id() != self._opened_at:
             self.instances.clear()
             self._event_index = EventIndex()
