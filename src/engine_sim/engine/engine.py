@@ -30,7 +30,13 @@ from engine_sim.engine.aggregates import (
 )
 from engine_sim.engine.bpmn.behaviors import Behaviors
 from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
-from engine_sim.engine.commands import Command, CommandProcessor, EngineProcessors, ExpireMessage, TriggerTimer
+from engine_sim.engine.commands import (
+    Command,
+    CommandProcessor,
+    EngineProcessors,
+    ExpireMessage,
+    TriggerTimer,
+)
 from engine_sim.engine.context import CommandContext, Rejected, instance_fields
 from engine_sim.engine.deployment import DeploymentProcessor, DeployResource
 from engine_sim.engine.event_index import EventIndex
