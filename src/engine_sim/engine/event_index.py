@@ -177,9 +177,6 @@ class EventIndex:
     def active_start(self, process_id: str, correlation_key: str) -> int | None:
         return self._active_starts.get((process_id, correlation_key))
 
-    def started_by(self, instance_key: int) -> tuple[str, str] | None:
-        return self._started_by.get(instance_key)
-
     def message_start_entry(self, key: int) -> MessageStartEntry | None:
         name = self._message_start_names.get(key)
         return self.message_starts.get(name, {}).get(key) if name is not None else None
