@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_support import Cli, store_digest
 
-from engine_sim.engine import catalog, processing
+from engine_sim.engine import catalog, context
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
@@ -25,7 +25,7 @@ def flow(source: str, target: str) -> str:
 
 def test_a_loop_without_a_wait_state_is_rejected_and_nothing_is_written(
         cli: Cli, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(processing, "MAX_FOLLOW_UPS", 5_000)  # the same path, sooner
+    monkeypatch.setattr(context, "MAX_FOLLOW_UPS", 5_000)  # the same path, sooner
     body = ('<bpmn:exclusiveGateway id="g1"/><bpmn:exclusiveGateway id="g2"/>'
             + flow("s", "g1") + flow("g1", "g2") + flow("g2", "g1"))
     (workdir / "loop.bpmn").write_text(BPMN.format(pid="loop", body=body))
@@ -46,7 +46,7 @@ def chain(tasks: int) -> str:
     ids = [f"t{i}" for i in range(tasks)]
     body = "".join(f'<bpmn:task id="{i}"/>' for i in ids) + '<bpmn:endEvent id="e"/>'
     path = ["s", *ids, "e"]
-    return BPMN.format(pid="chain", body=body + "".join(flow(a, b) for a, b in zip(path, path[1:])))
+    return BPMN.format(pid="chain", body=body + "".join(flow(a, b) for a, b in zip(path, path[1:], strict=False)))
 
 
 def test_a_20000_task_model_deploys_and_a_reopened_store_parses_no_model(

@@ -14,14 +14,13 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.engine import Engine
+from engine_sim.app import EngineApp
+from engine_sim.engine import DeployedProcess, Engine
 from engine_sim.persistence import (
     DEFAULT_CLI_STORE,
     Store,
@@ -31,7 +30,6 @@ from engine_sim.persistence import (
 )
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreReadOnly
 from engine_sim.persistence.stores import schema_lock
-from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 EXIT_BUSY = 3  # another writer held the store for longer than --wait
@@ -111,49 +109,6 @@ def positive(option: str, value: int | None, allow_zero: bool = False) -> None:
 
 
 # -- the store ------------------------------------------------------------------------------
-@dataclass
-class Session:
-    """The engine on the chosen store, with the durable views and Operate when asked for."""
-
-    engine: Engine
-    _list_view: AnyListView | None = None
-    _follower: StreamFollower | None = None
-    _operate: Any = None
-
-    @property
-    def list_view(self) -> AnyListView:
-        if self._list_view is None:
-            self._list_view = open_list_view(self.engine.store)
-            self._follower = StreamFollower(self.engine.app, [self._list_view])
-        return self._list_view
-
-    @property
-    def follower(self) -> StreamFollower:
-        self.list_view  # noqa: B018 - opens the view and its follower
-        assert self._follower is not None
-        return self._follower
-
-    @property
-    def operate(self) -> Any:
-        """`migration.operate.Operate` over the list view and the operations view."""
-        if self._operate is None:
-            from migration.operate import Operate
-
-            self._operate = Operate(self.engine, self.list_view, self.follower)
-        return self._operate
-
-    def views(self) -> AnyListView:
-        """The list view, caught up with the store."""
-        self.operate  # noqa: B018 - the operations view follows too
-        self.follower.catch_up()
-        return self.list_view
-
-    def close(self) -> None:
-        if self._list_view is not None:
-            self._list_view.close()
-        self.engine.close()
-
-
 def _store_errors() -> tuple[type[BaseException], ...]:
     """What opening a store raises when it cannot be used: an input error, not a traceback."""
     errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error, OSError]
@@ -165,7 +120,7 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str, wait: float | None = None) -> Iterator[Session]:
+def session(store_url: str, wait: float | None = None) -> Iterator[EngineApp]:
     """The engine on the store. A writer (`wait` given: the command's `--wait`) takes the
     store's writer lease at once, waiting up to `wait` seconds for another writer; a reader
     never takes it, and never creates a folder or an empty database."""
@@ -174,7 +129,7 @@ def session(store_url: str, wait: float | None = None) -> Iterator[Session]:
     store = open_store(store_url, writer=wait is not None)
     try:
         with schema_lock(store):
-            opened = Session(Engine(store, wall_clock=True))
+            opened = EngineApp(store, wall_clock=True)
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
     except _store_errors() as error:  # an unreachable server, an unwritable file

@@ -22,7 +22,7 @@ class CheckedMapper(Mapper):  # type: ignore[type-arg]
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         try:
             return super().to_domain_event(stored_event)
-        except Exception as error:  # noqa: BLE001 - whatever the library raised, say where
+        except Exception as error:  # whatever the library raised: say where
             raise CorruptStoredEvent(_describe(stored_event, error)) from None
 
 

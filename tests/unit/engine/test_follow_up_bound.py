@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from core_support import END, START, chain, flow, job_task, process
 
-from engine_sim.engine import commands, processing
+from engine_sim.engine import commands, context
 from engine_sim.engine.engine import Engine
 
 GATEWAY_LOOP = process(START + '<bpmn:exclusiveGateway id="g1"/><bpmn:exclusiveGateway id="g2"/>'
@@ -21,7 +21,7 @@ LOOPS = {"gateway loop": GATEWAY_LOOP, "task loop": TASK_LOOP, "parallel fork lo
 
 @pytest.fixture(autouse=True)
 def small_bound(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(processing, "MAX_FOLLOW_UPS", 2_000)
+    monkeypatch.setattr(context, "MAX_FOLLOW_UPS", 2_000)
 
 
 @pytest.mark.parametrize("model", LOOPS.values(), ids=LOOPS.keys())
