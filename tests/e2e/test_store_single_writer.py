@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,12 +110,14 @@ def test_a_second_writer_waits_or_fails_naming_the_holder_and_readers_go_on(tmp_
         second = engine_sim("create", "orderProcess", "--wait", "0", "--store", url, cwd=tmp_path)
         reader = engine_sim("instances", "--store", url, cwd=tmp_path)
         waiting = start("create", "orderProcess", "--wait", "60", "--store", url, cwd=tmp_path)
+        assert waiting.stderr is not None
+        told = waiting.stderr.readline()  # it says so once it finds the store held
         commands.create_instance(holder, "orderProcess")  # written while the other one waits
-        time.sleep(1.0)
         assert waiting.poll() is None
     finally:
         holder.close()
-    code, (_, err) = waiting.wait(timeout=120), waiting.communicate()
+    code, (_, rest) = waiting.wait(timeout=120), waiting.communicate()
+    err = told + rest
     assert second.returncode == 3
     assert second.stderr.count("\n") == 1
     assert f"pid {os.getpid()} on host" in second.stderr, second.stderr
