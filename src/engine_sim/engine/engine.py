@@ -7,8 +7,9 @@ until the queue is empty; then everything the command changed is written in one 
 `app.events.put(...)`. A rejection is one COMMAND_REJECTION record in a journal entry, and
 no instance's stream changes.
 
-Instance state stays materialised in memory (`self.instances`); an instance not in memory
-is rebuilt once from its stored events.
+Instance state stays materialised in memory (`self.instances`), up to `cache_size` instances
+on a durable store (the oldest are dropped after a save, never one with events not yet
+written); an instance not in memory is rebuilt from its stored events when next needed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -52,6 +54,7 @@ from engine_sim.timeutil import Duration, format_timestamp
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 EVENT = RecordType.EVENT
 GROUP_EVENTS = 1_000  # stored events per transaction in a group commit
+CACHE_SIZE = 25_000  # instances kept in memory on a durable store
 
 
 class EngineApplication(Application):
@@ -78,7 +81,7 @@ class Outcome:
 
 class Engine:
     def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
-                 wall_clock: bool = False) -> None:
+                 wall_clock: bool = False, cache_size: int = CACHE_SIZE) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.app = EngineApplication(env=self.store.env)
         self.clock = SimulatedClock(start_time)
@@ -87,7 +90,9 @@ class Engine:
         self.keys = KeyGenerator()
         self._next_position = 1
         self.catalog = ProcessCatalog()
-        self.instances: dict[int, ProcessInstance] = {}
+        self.instances: dict[int, ProcessInstance] = {}  # oldest first
+        # the memory store holds every event anyway: dropping state there saves nothing
+        self.cache_size = cache_size if self.store.kind != "memory" else None
         self.behaviors = Behaviors(self.catalog)
         self.processors: dict[type[Command], CommandProcessor] = {
             **EngineProcessors(self.behaviors).table,
@@ -101,6 +106,7 @@ class Engine:
         # take what was just written instead of reading and decoding it again
         self.saved_listeners: list[Callable[[list[tuple[int, Sequence[Record]]]], None]] = []
         self._group: list[Any] | None = None  # events saved but not yet written (group_commit)
+        self._unwritten: set[int] = set()  # instances with events in the group
         self._recover()
 
     def register(self, command_type: type[Command], processor: CommandProcessor) -> None:
@@ -220,10 +226,26 @@ class Engine:
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         if self._group is not None:
             self._group.extend(events)
+            self._unwritten.update(by_instance)
         elif events:
             self._write(events)
         for owner in p.owned:
             owner.saved()
+        self._evict()
+
+    def _evict(self) -> None:
+        """Keep at most `cache_size` instances in memory, dropping the oldest first."""
+        if self.cache_size is None:
+            return
+        excess = len(self.instances) - self.cache_size
+        if excess <= 0:
+            return
+        for key in list(islice(self.instances, excess + len(self._unwritten))):
+            if key not in self._unwritten:
+                del self.instances[key]
+                excess -= 1
+                if not excess:
+                    return
 
     def _write(self, events: list[Any]) -> None:
         """What `app.save` does minus its runtime Protocol checks (~140 µs per aggregate
@@ -255,6 +277,7 @@ class Engine:
             self._flush_group()
         except BaseException:
             self._group = None
+            self._unwritten.clear()
             self._reload()
             raise
         finally:
@@ -264,6 +287,7 @@ class Engine:
         if self._group:
             events, self._group = self._group, []
             self._write(events)
+        self._unwritten.clear()
 
     def _reload(self) -> None:
         """Forget every in-memory change the store did not receive: state is read again."""

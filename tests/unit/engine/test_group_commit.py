@@ -85,3 +85,17 @@ def test_a_failed_write_forgets_the_group_and_reloads_from_the_store(
     assert engine.instance(lost) is None
     assert engine.instance(kept).active_element_ids() == ["t"]
     assert commands.create_instance(engine, "p").result == lost
+
+
+def test_a_durable_store_keeps_a_bounded_number_of_instances_in_memory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cache.db'}"
+    engine = Engine(url, cache_size=3)
+    engine.deploy(MODEL, "p.bpmn")
+    with engine.group_commit():  # unwritten instances are never dropped
+        keys = [commands.create_instance(engine, "p").result for _ in range(5)]
+        assert set(engine.instances) == set(keys)
+    commands.create_instance(engine, "p")
+    assert len(engine.instances) == 3
+    assert keys[0] not in engine.instances
+    assert commands.complete_job(engine, keys[0], "t").rejection is None  # loaded again
+    assert engine.instance(keys[0]).lifecycle == "COMPLETED"
