@@ -36,6 +36,7 @@ from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
 from engine_sim.engine.processing import Processing, Rejected, instance_fields
 from engine_sim.engine.state import InstanceState
+from engine_sim.feel import clock as feel_clock
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.records import NO_KEY, RecordType
@@ -132,8 +133,9 @@ class Engine:
         saved_counters = (self.keys.next_key, self._next_position)
         self.processing = p = Processing(self)
         try:
-            result = command(p)
-            p.drain()
+            with feel_clock(lambda: self.clock.now):  # FEEL's now() and today()
+                result = command(p)
+                p.drain()
         except Rejected as rejection:
             self._roll_back(p, saved_counters)
             return self._reject(meta, rejection)

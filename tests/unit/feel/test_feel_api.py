@@ -41,13 +41,16 @@ class LookupOnly(Mapping[str, Any]):
 
 def test_all_lists_the_public_api() -> None:
     assert set(feel.__all__) == {
+        "MAX_EXPRESSION_LENGTH",
         "Expression",
         "FeelError",
         "FeelEvaluationError",
         "FeelSyntaxError",
+        "clock",
         "compile_expression",
         "evaluate_boolean",
         "feel_type_name",
+        "to_variable_value",
     }
 
 
