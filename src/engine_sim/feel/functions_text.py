@@ -11,6 +11,7 @@ from typing import Any
 from engine_sim.feel.builtin import Builtin, on_string, on_strings
 
 _FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+_JAVA_NAMED_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z])")  # Java `(?<name>`, Python `(?P<name>`
 _GROUP_REF = re.compile(r"\\(.)|\$(\d+)|\$\{([A-Za-z][A-Za-z0-9]*)\}|\$", re.DOTALL)
 
 
@@ -58,7 +59,7 @@ def _pattern(pattern: Any, flags: Any = "") -> re.Pattern[str] | None:
             return None
         bits |= _FLAGS[flag]
     try:
-        return re.compile(pattern, bits)
+        return re.compile(_JAVA_NAMED_GROUP.sub("(?P<", pattern), bits)
     except (re.error, OverflowError, RecursionError):
         return None
 

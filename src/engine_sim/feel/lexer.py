@@ -31,11 +31,13 @@ KEYWORDS = frozenset(
 
 
 # Builtin names containing a keyword, by first word: one name only when `(` follows them.
-KEYWORD_FUNCTION_NAMES = ("date and time", "years and months duration", "day of week", "month of year")
-_KEYWORD_NAME_RES = {
-    name.split()[0]: re.compile(r"\s+".join(name.split()) + r"(?![A-Za-z0-9_$])(?=\s*\()")
-    for name in KEYWORD_FUNCTION_NAMES
-}
+KEYWORD_FUNCTION_NAMES = (
+    "date and time", "years and months duration", "day of week", "month of year", "index of",
+)
+_KEYWORD_NAME_RES: dict[str, list[re.Pattern[str]]] = {}
+for _name in KEYWORD_FUNCTION_NAMES:
+    _KEYWORD_NAME_RES.setdefault(_name.split()[0], []).append(
+        re.compile(r"\s+".join(_name.split()) + r"(?![A-Za-z0-9_$])(?=\s*\()"))
 
 
 def _by_first_char(puncts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -177,8 +179,11 @@ class _Lexer:
         end = start
         while end < len(self.src) and self.src[end] in _NAME_PART:
             end += 1
-        pattern = _KEYWORD_NAME_RES.get(self.src[start:end])
-        match = pattern.match(self.src, start) if pattern is not None else None
+        match = None
+        for pattern in _KEYWORD_NAME_RES.get(self.src[start:end], ()):
+            match = pattern.match(self.src, start)
+            if match is not None:
+                break
         if match is None:
             return False
         self.i = match.end()

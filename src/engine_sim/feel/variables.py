@@ -41,9 +41,12 @@ def to_variable_value(value: Any, body: str) -> Any:
 def _checked_int(value: int, body: str) -> int:
     if MIN_INT64 <= value <= MAX_INT64:
         return value
-    digits = str(value) if value.bit_length() < 3000 else "a number"
-    if len(digits) > 40:
-        digits = f"{digits[:20]}... ({len(digits)} digits)"
+    try:
+        digits = str(value)
+        if len(digits) > 40:
+            digits = f"{digits[:20]}... ({len(digits.lstrip('-'))} digits)"
+    except ValueError:  # beyond Python's int-to-text limit
+        digits = "a number of more than 4300 digits"
     raise FeelEvaluationError(
         f"failed to evaluate expression '{quoted(body)}': the result {digits} is outside the "
         f"range of a 64-bit integer ({MIN_INT64} to {MAX_INT64}), so no variable can hold it"
