@@ -55,7 +55,11 @@ class EvaluationFailed(Exception):
 def evaluate(expr: Expression, state: InstanceState, scope_key: int,
              extra: dict[str, Any] | None = None) -> Any:
     """The value as a variable would hold it (raises EvaluationFailed)."""
-    value = _evaluate_feel(expr, state, scope_key, extra)
+    return evaluate_stored(_evaluate_feel(expr, state, scope_key, extra), expr)
+
+
+def evaluate_stored(value: Any, expr: Expression) -> Any:
+    """A FEEL value of `expr` as a variable holds it (raises EvaluationFailed)."""
     try:
         return to_variable_value(value, expr.body)
     except FeelError as error:
@@ -91,14 +95,17 @@ def evaluate_string(expr: Expression, state: InstanceState, scope_key: int, what
 
 
 def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
-    value = evaluate(expr, state, scope_key)  # as stored: job retries beyond 64 bits fail
+    value = _evaluate_feel(expr, state, scope_key)
+    number: int | None = None
     if isinstance(value, str):
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             pass
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
-        return int(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
+        number = int(value)
+    if number is not None:
+        return evaluate_stored(number, expr)  # beyond 64 bits: an incident, as for variables
     raise EvaluationFailed(
         f"Expected result of the expression '{expr.body}' to be 'NUMBER',"
         f" but was '{type_name(value)}'."
