@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine_sim.engine.aggregates import instance_id
-from engine_sim.engine.engine import Engine
+from engine_sim.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -22,10 +21,7 @@ class MigrationEntry:
 
 def stored_records(engine: Engine, key: int) -> list[dict[str, Any]]:
     """Every record in the instance's own stream, in position order."""
-    records: list[dict[str, Any]] = []
-    for event in engine.app.repository.event_store.get(instance_id(key)):
-        records.extend(getattr(event, "records", ()))
-    return records
+    return engine.stored_records(key)
 
 
 def migrations_of(engine: Engine, key: int) -> list[MigrationEntry]:

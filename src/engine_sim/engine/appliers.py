@@ -273,9 +273,9 @@ def _ignore(state: InstanceState, record: Record) -> None:
 
 # -- subscriptions (TIMER, PROCESS_MESSAGE_SUBSCRIPTION, SIGNAL_SUBSCRIPTION) -----------------
 SUBSCRIPTION_FIELDS = {
-    ValueType.TIMER.value: ("dueDate", "repetitions", "targetElementId"),
-    ValueType.PROCESS_MESSAGE_SUBSCRIPTION.value: ("messageName", "correlationKey", "interrupting"),
-    ValueType.SIGNAL_SUBSCRIPTION.value: ("signalName",),
+    ValueType.TIMER: ("dueDate", "repetitions", "targetElementId"),
+    ValueType.PROCESS_MESSAGE_SUBSCRIPTION: ("messageName", "correlationKey", "interrupting"),
+    ValueType.SIGNAL_SUBSCRIPTION: ("signalName",),
 }
 
 
@@ -307,7 +307,7 @@ def _subscription_migrated(state: InstanceState, record: Record) -> None:
     subscription.element_instance_key = record["elementInstanceKey"]
 
 
-PI = ValueType.PROCESS_INSTANCE.value
+PI = ValueType.PROCESS_INSTANCE
 APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
     (PI, Intent.ELEMENT_ACTIVATED): _element_activated,

@@ -41,7 +41,7 @@ from engine_sim.timeutil import parse_datetime
 if TYPE_CHECKING:
     from eventsourcing.application import Application
 
-    from engine_sim.engine.processing import Processing
+    from engine_sim.engine.context import CommandContext
 
 Record = dict[str, Any]
 NO_INSTANCE = -1
@@ -72,11 +72,11 @@ class EventIndex:
         # may start the next instance for a buffered message); cleared after each command
         self.finished_starts: dict[int, tuple[str, str]] = {}
         self._undo: list[tuple[dict[Any, Any], Any, Any]] | None = None
-        self._p: Processing | None = None
+        self._p: CommandContext | None = None
         self._seen = 0
 
     # -- transactions ----------------------------------------------------------------------
-    def view(self, p: Processing) -> EventIndex:
+    def view(self, p: CommandContext) -> EventIndex:
         """The index as command `p` sees it: saved state plus what `p` wrote so far."""
         if self._p is not p:
             self.roll_back()
@@ -87,7 +87,7 @@ class EventIndex:
             self._seen += 1
         return self
 
-    def commit(self, p: Processing) -> None:
+    def commit(self, p: CommandContext) -> None:
         """`p` was saved: fold the rest of its records and keep every change."""
         start = self._seen if self._p is p else 0
         self._undo = None
@@ -190,7 +190,7 @@ class EventIndex:
 
     # -- folding ---------------------------------------------------------------------------
     def fold(self, record: Record) -> None:
-        if record.get("recordType") != RecordType.EVENT.value:
+        if record.get("recordType") != RecordType.EVENT:
             return
         handler = _FOLDS.get((record["valueType"], record["intent"]))
         if handler is not None:

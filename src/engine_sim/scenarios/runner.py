@@ -185,15 +185,15 @@ class ScenarioRun:
 
     def _publish_message(self, step: Step) -> list[Outcome]:
         cmd = step.command
-        return [self.engine.events.publish_message(
+        return [commands.publish_message(self.engine, 
             cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl)]
 
     def _broadcast_signal(self, step: Step) -> list[Outcome]:
         cmd = step.command
-        return [self.engine.events.broadcast_signal(cmd.name, dict(cmd.variables))]
+        return [commands.broadcast_signal(self.engine, cmd.name, dict(cmd.variables))]
 
     def _advance_clock(self, step: Step) -> list[Outcome]:
-        return self.engine.events.advance_clock(step.command.duration)
+        return self.engine.advance_clock(step.command.duration)
 
     def _migrate_instance(self, step: Step) -> list[Outcome]:
         cmd = step.command
