@@ -65,7 +65,10 @@ def _time(args: Sequence[Any]) -> Any:
     if type(value) is str:
         return temporal.parse_time(value)
     if type(value) is datetime:
-        return value.timetz() if value.utcoffset() is not None else value.time()
+        offset = value.utcoffset()
+        if offset is None:
+            return value.time()
+        return value.time().replace(tzinfo=timezone(offset))  # a zone's offset on that day
     return value if type(value) is time else None
 
 

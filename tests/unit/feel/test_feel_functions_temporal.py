@@ -38,6 +38,7 @@ PLUS2 = timezone(timedelta(hours=2))
         ('=time(10, 30, 0, duration("PT2H"))', time(10, 30, tzinfo=PLUS2)),
         ('=time(date and time("2024-01-31T10:30:00+02:00"))', time(10, 30, tzinfo=PLUS2)),
         ('=time("25:00:00")', None),
+        ('=time(date and time("2024-07-01T10:30:00@Europe/Berlin"))', time(10, 30, tzinfo=PLUS2)),
         ('=date and time("2024-01-31T10:30:00")', datetime(2024, 1, 31, 10, 30)),
         ('=date and time("2024-01-31T10:30:00Z")', datetime(2024, 1, 31, 10, 30, tzinfo=UTC)),
         ('=date and time("2024-01-31T10:30:00+02:00")',
