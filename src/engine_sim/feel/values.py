@@ -30,20 +30,19 @@ _TYPE_NAMES: dict[type, str] = {
     int: "NUMBER",
     float: "NUMBER",
     str: "STRING",
-    list: "LIST",
-    dict: "CONTEXT",
-    # Zeebe's result types for temporal values (a date or a time alone has none of its own)
+    list: "ARRAY",
+    dict: "OBJECT",
     temporal.datetime: "DATE_TIME",
     temporal.timedelta: "DURATION",
     temporal.YearsMonths: "PERIOD",
     temporal.date: "DATE",
-    temporal.time: "TIME",
+    temporal.time: "UNKNOWN",  # Zeebe's ResultType has no time of day
 }
 
 
 def feel_type_name(value: Any) -> str:
-    """Zeebe's name for a value's type: NULL, BOOLEAN, NUMBER, STRING, LIST, CONTEXT, DATE_TIME,
-    DURATION, PERIOD (and DATE, TIME)."""
+    """Zeebe's `ResultType` of a value, as its incident messages name it: NULL, BOOLEAN,
+    NUMBER, STRING, ARRAY, OBJECT, DATE, DATE_TIME, DURATION, PERIOD or UNKNOWN."""
     name = _TYPE_NAMES.get(type(value))
     if name is not None:
         return name
@@ -54,10 +53,10 @@ def feel_type_name(value: Any) -> str:
     if isinstance(value, str):
         return "STRING"
     if isinstance(value, (list, tuple)):
-        return "LIST"
+        return "ARRAY"
     if isinstance(value, dict):
-        return "CONTEXT"
-    return type(value).__name__.upper()
+        return "OBJECT"
+    return "UNKNOWN"
 
 
 def is_number(value: Any) -> bool:

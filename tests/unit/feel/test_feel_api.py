@@ -162,8 +162,8 @@ def test_variable_names(text: str, names: set[str]) -> None:
         (0, "NUMBER"),
         (1.5, "NUMBER"),
         ("", "STRING"),
-        ([], "LIST"),
-        ({}, "CONTEXT"),
+        ([], "ARRAY"),
+        ({}, "OBJECT"),
     ],
 )
 def test_feel_type_name(value: Any, name: str) -> None:
@@ -182,8 +182,8 @@ def test_evaluate_boolean_returns_booleans() -> None:
         ("=x", "NULL"),
         ("=1 + 1", "NUMBER"),
         ('="yes"', "STRING"),
-        ("=[true]", "LIST"),
-        ("={a: true}", "CONTEXT"),
+        ("=[true]", "ARRAY"),
+        ("={a: true}", "OBJECT"),
         ("=1 and true", "NULL"),
     ],
 )
