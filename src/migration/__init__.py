@@ -5,9 +5,9 @@ The public API: `MigrationPlan` (plan.py), `migrate_instance` and `validate` (ha
 """
 
 from migration.handler import MigrateProcessInstance, validate
-from migration.service import install, migrate_instance
 from migration.history import MigrationEntry, migrations_of
 from migration.plan import MappingInstruction, MigrationPlan
+from migration.service import install, migrate_instance
 
 __all__ = [
     "MappingInstruction",

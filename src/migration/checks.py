@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 
 from engine_sim.engine import DeployedProcess, ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, EventType, Process
+from engine_sim.records import ValueType
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
 from migration.catch_migration import check_new_subscriptions
 from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, Rejection, Walk
-
 
 UNMIGRATABLE_TYPES = frozenset({
     ElementType.START_EVENT, ElementType.END_EVENT, ElementType.INTERMEDIATE_THROW_EVENT,
@@ -214,7 +214,7 @@ def _joining_gateway_problem(walk: Walk, gateway_id: str, taken: list[tuple[str,
 def rule16_duplicate_message(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
     subscribed = {
         s.fields.get("messageName") for s in walk.state.subscriptions_of(ei.key)
-        if s.value_type == "PROCESS_MESSAGE_SUBSCRIPTION"
+        if s.value_type == ValueType.PROCESS_MESSAGE_SUBSCRIPTION
     }
     if not subscribed:
         return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine_sim.engine import Engine
+from engine_sim.records import Intent, ValueType
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,5 @@ def migrations_of(engine: Engine, key: int) -> list[MigrationEntry]:
             mapping=tuple((m["sourceElementId"], m["targetElementId"]) for m in r["mappingInstructions"]),
         )
         for r in stored_records(engine, key)
-        if r["valueType"] == "PROCESS_INSTANCE_MIGRATION" and r["intent"] == "MIGRATED"
+        if r["valueType"] == ValueType.PROCESS_INSTANCE_MIGRATION and r["intent"] == Intent.MIGRATED
     ]

@@ -20,8 +20,8 @@ from migration.batch_commands import CreateBatchOperation, ExecuteBatchOperation
 from migration.handler import MigrateProcessInstance, validate
 from migration.plan import MigrationPlan
 from migration.service import install
-from migration.walk import INVALID_STATE, NOT_FOUND, Rejection
 from migration.views import OperationsView, SqlOperationsView, open_operations_view
+from migration.walk import INVALID_STATE, NOT_FOUND, Rejection
 
 CHUNK_SIZE = 500
 NO_PLAN = MigrationPlan.of(-1, (), False)  # stands in where no target could be resolved

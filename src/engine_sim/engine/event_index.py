@@ -35,7 +35,7 @@ from engine_sim.engine.event_entries import (
     SignalSubscriptionEntry,
     TimerEntry,
 )
-from engine_sim.records import Intent, RecordType
+from engine_sim.records import Intent, RecordType, ValueType
 from engine_sim.timeutil import parse_datetime
 
 if TYPE_CHECKING:
@@ -177,9 +177,6 @@ class EventIndex:
     def active_start(self, process_id: str, correlation_key: str) -> int | None:
         return self._active_starts.get((process_id, correlation_key))
 
-    def started_by(self, instance_key: int) -> tuple[str, str] | None:
-        return self._started_by.get(instance_key)
-
     def message_start_entry(self, key: int) -> MessageStartEntry | None:
         name = self._message_start_names.get(key)
         return self.message_starts.get(name, {}).get(key) if name is not None else None
@@ -230,13 +227,13 @@ class EventIndex:
         self._set(self.timers, entry.key, entry)
         heapq.heappush(self._timer_heap, (entry.due, entry.key))
         if entry.element_instance_key == NO_INSTANCE:
-            self._set(self._bucket(self._starts_of, entry.definition_key), ("TIMER", entry.key), None)
+            self._set(self._bucket(self._starts_of, entry.definition_key), (ValueType.TIMER, entry.key), None)
 
     def _timer_removed(self, r: Record) -> None:
         entry = self.timers.get(r["key"])
         if entry is not None:
             self._del(self.timers, entry.key)
-            self._drop(self._starts_of, entry.definition_key, ("TIMER", entry.key))
+            self._drop(self._starts_of, entry.definition_key, (ValueType.TIMER, entry.key))
 
     def _timer_migrated(self, r: Record) -> None:
         entry = self.timers.get(r["key"])
@@ -280,14 +277,14 @@ class EventIndex:
         self._set(self._signal_names, entry.key, entry.name)
         if entry.instance_key == NO_INSTANCE:
             self._set(self._bucket(self._starts_of, entry.definition_key),
-                      ("SIGNAL_SUBSCRIPTION", entry.key), None)
+                      (ValueType.SIGNAL_SUBSCRIPTION, entry.key), None)
 
     def _signal_closed(self, r: Record) -> None:
         entry = self.signal_entry(r["key"])
         if entry is not None:
             self._drop(self.signal_subscriptions, entry.name, entry.key)
             self._del(self._signal_names, entry.key)
-            self._drop(self._starts_of, entry.definition_key, ("SIGNAL_SUBSCRIPTION", entry.key))
+            self._drop(self._starts_of, entry.definition_key, (ValueType.SIGNAL_SUBSCRIPTION, entry.key))
 
     def _signal_migrated(self, r: Record) -> None:
         entry = self.signal_entry(r["key"])
@@ -326,7 +323,7 @@ class EventIndex:
         self._set(self._bucket(self.message_starts, entry.name), entry.key, entry)
         self._set(self._message_start_names, entry.key, entry.name)
         self._set(self._bucket(self._starts_of, entry.definition_key),
-                  ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key), None)
+                  (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, entry.key), None)
 
     def _message_start_closed(self, r: Record) -> None:
         entry = self.message_start_entry(r["key"])
@@ -334,7 +331,7 @@ class EventIndex:
             self._drop(self.message_starts, entry.name, entry.key)
             self._del(self._message_start_names, entry.key)
             self._drop(self._starts_of, entry.definition_key,
-                       ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key))
+                       (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, entry.key))
 
     def _message_start_correlated(self, r: Record) -> None:
         self._correlated(r.get("messageKey", -1), r["bpmnProcessId"])
@@ -354,25 +351,25 @@ class EventIndex:
                 self._del(self._active_starts, started)
 
 
-PMS = "PROCESS_MESSAGE_SUBSCRIPTION"
-MSES = "MESSAGE_START_EVENT_SUBSCRIPTION"
+PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+MSES = ValueType.MESSAGE_START_EVENT_SUBSCRIPTION
 _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
-    ("TIMER", Intent.CREATED): EventIndex._timer_created,
-    ("TIMER", Intent.TRIGGERED): EventIndex._timer_removed,
-    ("TIMER", Intent.CANCELED): EventIndex._timer_removed,
-    ("TIMER", Intent.MIGRATED): EventIndex._timer_migrated,
+    (ValueType.TIMER, Intent.CREATED): EventIndex._timer_created,
+    (ValueType.TIMER, Intent.TRIGGERED): EventIndex._timer_removed,
+    (ValueType.TIMER, Intent.CANCELED): EventIndex._timer_removed,
+    (ValueType.TIMER, Intent.MIGRATED): EventIndex._timer_migrated,
     (PMS, Intent.CREATED): EventIndex._message_subscription_opened,
     (PMS, Intent.CORRELATED): EventIndex._message_subscription_correlated,
     (PMS, Intent.DELETED): EventIndex._message_subscription_closed,
     (PMS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
-    ("SIGNAL_SUBSCRIPTION", Intent.CREATED): EventIndex._signal_opened,
-    ("SIGNAL_SUBSCRIPTION", Intent.DELETED): EventIndex._signal_closed,
-    ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): EventIndex._signal_migrated,
-    ("MESSAGE", Intent.PUBLISHED): EventIndex._message_published,
-    ("MESSAGE", Intent.EXPIRED): EventIndex._message_expired,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED): EventIndex._signal_opened,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED): EventIndex._signal_closed,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.MIGRATED): EventIndex._signal_migrated,
+    (ValueType.MESSAGE, Intent.PUBLISHED): EventIndex._message_published,
+    (ValueType.MESSAGE, Intent.EXPIRED): EventIndex._message_expired,
     (MSES, Intent.CREATED): EventIndex._message_start_opened,
     (MSES, Intent.DELETED): EventIndex._message_start_closed,
     (MSES, Intent.CORRELATED): EventIndex._message_start_correlated,
-    ("PROCESS_INSTANCE", Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
-    ("PROCESS_INSTANCE", Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
 }

@@ -4,6 +4,7 @@ writes for an instance has its applier."""
 from __future__ import annotations
 
 import pytest
+from core_support import END, START, USER_TASK, chain, job_task, process
 
 from engine_sim.engine import commands
 from engine_sim.engine.appliers import APPLIERS
@@ -11,8 +12,6 @@ from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.registry import PROCESSOR_CLASSES
 from engine_sim.engine.engine import Engine
 from engine_sim.model import ElementType, parse_bpmn
-
-from core_support import END, START, USER_TASK, chain, job_task, process
 
 # The element types the engine core runs (call activities, multi-instance bodies and catch
 # events belong to other parts of the engine, which also register their own processors for

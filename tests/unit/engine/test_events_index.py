@@ -5,7 +5,6 @@ rebuilt from their stored events equal the live ones."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,8 @@ from events_support import (
     timer,
 )
 
-from engine_sim.engine.aggregates import ProcessInstance, instance_id
 from engine_sim.engine import Command, CommandContext, Engine, Rejected
+from engine_sim.engine.aggregates import ProcessInstance, instance_id
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.records import Intent
 from engine_sim.timeutil import parse_duration

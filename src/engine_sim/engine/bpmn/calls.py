@@ -29,9 +29,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
 from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.transitions import element_record
-from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState

@@ -4,8 +4,8 @@ when their last child is done."""
 from __future__ import annotations
 
 from engine_sim.engine.bpmn.base import ElementProcessor
-from engine_sim.engine.context import CommandContext
 from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent

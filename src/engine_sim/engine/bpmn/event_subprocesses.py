@@ -12,9 +12,9 @@ completes if nothing else runs in it (always so after an interrupting one).
 from __future__ import annotations
 
 from engine_sim.engine.bpmn.base import ElementProcessor
-from engine_sim.engine.context import CommandContext
-from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.bpmn.containers import ContainerProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent

@@ -10,7 +10,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine_sim.engine.state import InstanceState
-from engine_sim.feel import Expression, FeelError, evaluate_boolean, to_variable_value
+from engine_sim.feel import (
+    Expression,
+    FeelError,
+    evaluate_boolean,
+    feel_type_name,
+    to_variable_value,
+)
 
 
 class ScopeVariables(Mapping[str, Any]):
@@ -117,6 +123,4 @@ def _number_text(value: float) -> str:
 
 
 def type_name(value: Any) -> str:
-    from engine_sim.feel import feel_type_name
-
     return feel_type_name(value)

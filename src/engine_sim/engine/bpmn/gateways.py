@@ -8,10 +8,10 @@ re-runs the decision with the variables as they are then.
 from __future__ import annotations
 
 from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_condition
+from engine_sim.engine.bpmn.incidents import raise_incident
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
-from engine_sim.engine.bpmn.incidents import raise_incident
-from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_condition
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, SequenceFlow
 from engine_sim.records import Intent

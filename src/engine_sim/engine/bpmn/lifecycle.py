@@ -79,9 +79,9 @@ class ElementLifecycle:
         body = self.mi_body_of(state, ei)
         if body is not None and not self.processor(body).on_child_activating(ctx, state, body, ei):
             return  # the loop variables could not be set (an incident on the inner instance)
-        if ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs:
-            if not self._apply_inputs(ctx, state, ei, element):
-                return
+        if (ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs
+                and not self._apply_inputs(ctx, state, ei, element)):
+            return
         if not self.b.subscriptions.open_boundary_events(ctx, state, ei, element):
             return  # a boundary event's timer or correlation key failed (an incident)
         self.processor(ei).on_activate(ctx, state, ei, element)
@@ -120,9 +120,9 @@ class ElementLifecycle:
             transitions.transition(ctx, state, ei, COMPLETING)
         if variables:
             self._accept_variables(ctx, state, ei, element, variables)
-        if element.io.outputs and ei.type is not ElementType.MULTI_INSTANCE_BODY:
-            if not self._apply_outputs(ctx, state, ei, element):
-                return
+        if (element.io.outputs and ei.type is not ElementType.MULTI_INSTANCE_BODY
+                and not self._apply_outputs(ctx, state, ei, element)):
+            return
         processor = self.processor(ei)
         if not processor.on_complete(ctx, state, ei, element):
             return

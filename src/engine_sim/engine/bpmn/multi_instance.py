@@ -34,11 +34,11 @@ import re
 from typing import Any
 
 from engine_sim.engine.bpmn.base import ElementProcessor
-from engine_sim.engine.context import CommandContext
-from engine_sim.engine.bpmn.transitions import transition
-from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
-from engine_sim.engine.bpmn.variables import merge_variables, set_variable
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, ScopeVariables, evaluate, type_name
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.bpmn.variables import merge_variables, set_variable
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.feel import FeelError, evaluate_boolean
 from engine_sim.model import Element, ElementType, LoopCharacteristics

@@ -30,8 +30,8 @@ from engine_sim.engine.bpmn.catch_definitions import (
 )
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
 from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.event_entries import BufferedMessage, SignalSubscriptionEntry, TimerEntry
 from engine_sim.engine.context import CommandContext, Rejected
+from engine_sim.engine.event_entries import BufferedMessage, SignalSubscriptionEntry, TimerEntry
 from engine_sim.engine.state import InstanceState
 from engine_sim.model import Element, EventType
 from engine_sim.records import Intent, RejectionType, ValueType

@@ -17,12 +17,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine_sim.engine.bpmn.base import ElementProcessor
-from engine_sim.engine.context import CommandContext
-from engine_sim.engine.bpmn.transitions import transition
-from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.catch_definitions import Scope, signal_name
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.tasks import JobWorkerTaskProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, EventType
 from engine_sim.records import Intent
