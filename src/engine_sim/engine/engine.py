@@ -46,6 +46,7 @@ from engine_sim.engine.deployment import DeploymentProcessor, DeployResource
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
 from engine_sim.engine.state import InstanceState
+from engine_sim.feel import clock as feel_clock
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.records import NO_KEY, Record, RecordType
@@ -160,8 +161,9 @@ class Engine:
         saved_counters = (self.keys.next_key, self._next_position)
         p = self.context()
         try:
-            result = processor(p, command)
-            p.drain()
+            with feel_clock(lambda: self.clock.now):  # FEEL's now() and today()
+                result = processor(p, command)
+                p.drain()
         except Rejected as rejection:
             self._roll_back(p, saved_counters)
             return self._reject(command, rejection)
