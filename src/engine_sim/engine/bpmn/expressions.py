@@ -6,6 +6,7 @@ Zeebe's `ExpressionProcessor` does."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -104,10 +105,8 @@ def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
     value = _evaluate_feel(expr, state, scope_key)
     number: int | None = None
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             number = int(value)
-        except ValueError:
-            pass
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
         number = int(value)
     if number is not None:
