@@ -68,7 +68,7 @@ class CommandContext:
         self._event_index = event_index
         self.records: list[Record] = []
         self.touched: dict[int, InstanceState] = {}  # instances that received records
-        self.queue: deque[Callable[[], None]] = deque()
+        self.queue: deque[Callable[[], object]] = deque()
         # records that belong to another aggregate than an instance (a deployment, a batch
         # operation): owner -> its records; see `RecordOwner`
         self.owned: dict[RecordOwner, list[Record]] = {}
@@ -116,7 +116,7 @@ class CommandContext:
         return record
 
     # -- follow-ups --------------------------------------------------------------------------
-    def later(self, action: Callable[..., None], *args: Any) -> None:
+    def later(self, action: Callable[..., object], *args: Any) -> None:
         """Queue a follow-up (Zeebe: a follow-up command written to the log)."""
         self.queue.append(lambda: action(*args))
 
