@@ -104,9 +104,13 @@ class CommandContext:
             "valueType": value_type,
             "intent": intent,
         }
-        if state is not None:
-            record.update(instance_fields(state))
-        record.update(fields)
+        if state is not None:  # `instance_fields`, spelled out: this is the hottest path
+            record["processInstanceKey"] = state.key
+            record["bpmnProcessId"] = state.process_id
+            record["version"] = state.version
+            record["processDefinitionKey"] = state.definition_key
+        if fields:
+            record.update(fields)
         self.records.append(record)
         if owner is not None:
             self.owned.setdefault(owner, []).append(record)
