@@ -28,7 +28,6 @@ def test_memory_and_sqlite_write_identical_records(tmp_path):
 
 
 def test_postgres_writes_identical_records(tmp_path, postgres_url):
+    """On a database of this test session's own (the shared `postgres_url` fixture)."""
     memory = replay("memory:", tmp_path / "memory.jsonl")
     assert replay(postgres_url, tmp_path / "pg.jsonl") == memory
-
-
