@@ -67,7 +67,7 @@ class EngineApplication(Application[UUID]):
     def construct_transcoder(self) -> MsgspecTranscoder:
         return MsgspecTranscoder()
 
-    def construct_mapper(self) -> CheckedMapper:  # type: ignore[override]
+    def construct_mapper(self) -> CheckedMapper:
         return CheckedMapper(transcoder=self.construct_transcoder())  # names a corrupt event
 
 
