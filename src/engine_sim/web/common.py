@@ -25,6 +25,17 @@ from engine_sim.web.service import WebService
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _when(stamp: str | None) -> Markup:
+    """A record timestamp as people read it, the exact value kept for machines and tooltips."""
+    if not stamp:
+        return Markup("")
+    short = stamp.replace("T", " ").split(".")[0].rstrip("Z")
+    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(stamp, short)
+
+
+templates.env.filters["when"] = _when
 CSRF_COOKIE = "engine_sim_csrf"
 CSRF_FIELD = "csrf_token"
 

@@ -20,13 +20,14 @@ Counts = Mapping[str, tuple[int, int]]  # element id -> (active, incidents)
 def render_svg(diagram: Diagram, dom_id: str, title: str, counts: Counts | None = None,
                classes: Mapping[str, str] | None = None, interactive: bool = False) -> Markup:
     x, y, w, h = diagram.viewbox
+    svg_id = escape(dom_id)
     parts = [
-        f'<svg id="{escape(dom_id)}" class="diagram" viewBox="{x:g} {y:g} {w:g} {h:g}" '
-        f'role="group" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        (f'<svg id="{svg_id}" class="diagram" viewBox="{x:g} {y:g} {w:g} {h:g}" '
+         f'role="group" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'),
         f"<title>{escape(title)}</title>",
-        '<defs><marker id="{0}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'class="arrowhead"/></marker></defs>'.format(escape(dom_id)),
+        (f'<defs><marker id="{svg_id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
+         'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path '
+         'd="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>'),
     ]
     classes = classes or {}
     for shape in diagram.shapes:
@@ -46,8 +47,8 @@ def render_svg(diagram: Diagram, dom_id: str, title: str, counts: Counts | None 
 
 def _edge(edge: Edge, dom_id: str) -> str:
     points = " ".join(f"{px:g},{py:g}" for px, py in edge.points)
-    out = [f'<g class="flow" data-element="{escape(edge.id)}">'
-           f'<polyline points="{points}" marker-end="url(#{escape(dom_id)}-arrow)"/>']
+    out = [(f'<g class="flow" data-element="{escape(edge.id)}">'
+            f'<polyline points="{points}" marker-end="url(#{escape(dom_id)}-arrow)"/>')]
     if edge.name:
         if edge.label is not None:
             lx, ly, lw, lh = edge.label
@@ -62,7 +63,6 @@ def _edge(edge: Edge, dom_id: str) -> str:
 
 def _shape(shape: Shape, extra: str, interactive: bool) -> str:
     node = shape.node
-    x, y, w, h = shape.bounds
     kind_class = ("event" if node.kind in EVENTS else "gateway" if node.kind in GATEWAYS
                   else "container" if node.kind in CONTAINERS else "activity")
     name = node.name or node.id
@@ -125,8 +125,8 @@ def _event_marker(event: str, cx: float, cy: float, s: float, thrown: bool) -> s
 def _gateway(shape: Shape) -> str:
     x, y, w, h = shape.bounds
     cx, cy = x + w / 2, y + h / 2
-    out = [f'<path class="body" d="M{cx:g},{y:g} L{x + w:g},{cy:g} L{cx:g},{y + h:g} '
-           f'L{x:g},{cy:g} z"/>']
+    out = [(f'<path class="body" d="M{cx:g},{y:g} L{x + w:g},{cy:g} L{cx:g},{y + h:g} '
+            f'L{x:g},{cy:g} z"/>')]
     s = w * 0.22
     kind = shape.node.kind
     if kind == "exclusiveGateway":
@@ -173,7 +173,7 @@ def _label(shape: Shape) -> str:
         return f'<text class="label left" x="{x + 8:g}" y="{y + 18:g}">{escape(text)}</text>'
     if node.kind in EVENTS or node.kind in GATEWAYS:
         if shape.label is not None:
-            lx, ly, lw, lh = shape.label
+            lx, ly, lw, _ = shape.label
             return _lines(text, lx + lw / 2, ly + 10, max(lw, 60))
         return _lines(text, x + w / 2, y + h + 14, 100)
     return _lines(text, x + w / 2, y + h / 2 - 6 * (len(_wrap(text, w)) - 1) + 4, w)

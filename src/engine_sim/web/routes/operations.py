@@ -45,7 +45,7 @@ async def revert(request: Request) -> Response:
     try:
         created = await run_in_threadpool(service(request).revert, _key(request))
     except CliError as error:
-        return error_page(request, error, 400)
+        return error_page(request, error, 404 if error.argument == "ID" else 400)
     return RedirectResponse(f"/operations/{created}", 303)
 
 
