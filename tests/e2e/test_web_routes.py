@@ -343,3 +343,34 @@ def test_serve_refuses_bad_options(store: tuple[str, Path], tmp_path: Path) -> N
     assert code == 2 and "engine-sim serve: --store: invalid SQLite store" in err
     code, _, err = cli(store[0], "serve", "--chunk-size", "0")
     assert code == 2 and "--chunk-size: '0' must be at least 1" in err
+
+
+def test_engine_sim_serve_serves_the_store(store: tuple[str, Path], keys: dict[str, int]) -> None:
+    """The command itself: it binds to 127.0.0.1, serves the screens, stops on a signal."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine_sim.cli.main", "serve", "--store", store[0], "--port",
+         str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/processes", timeout=5) as page:
+                    html = page.read().decode()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "it did not start"
+                time.sleep(0.2)
+        assert listed(html) == [keys["a"], keys["b"], keys["c"], keys["paid"]]
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=30)
+    assert f"engine-sim serve: http://127.0.0.1:{port}/ on {store[0]}" in out
