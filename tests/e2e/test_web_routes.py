@@ -248,6 +248,21 @@ def test_migrating_needs_the_typed_confirmation(client: TestClient, store: tuple
     assert store_digest(store[1]) == before
 
 
+def test_a_selection_without_running_instances_migrates_nothing(
+        client: TestClient, store: tuple[str, Path], keys: dict[str, int]) -> None:
+    before = store_digest(store[1])
+    form = {**migration_form(client, ["checkPayment=checkPayment"], confirm="MIGRATE"),
+            "all": "", "carried_key": str(keys["done"])}
+    html = client.post("/migrate/preview", data=form).text
+    assert "No running instance selected: nothing to migrate." in html
+    response = client.post("/migrate/run", data=form)
+    assert response.status_code == 400
+    assert "no running instance selected: nothing to migrate" in error_of(response.text)
+    response = client.post("/migrate/run", data={**form, "carried_key": ""})
+    assert "Selection (selection): no process instance selected" == error_of(response.text)
+    assert store_digest(store[1]) == before
+
+
 def test_posts_without_the_csrf_token_or_from_elsewhere_are_refused(
         client: TestClient, store: tuple[str, Path], keys: dict[str, int]) -> None:
     before = store_digest(store[1])

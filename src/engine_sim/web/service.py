@@ -14,6 +14,7 @@ Routes get plain data (dicts, tuples, frozen dataclasses), never live engine obj
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -31,6 +32,7 @@ from migration.history import migrations_of, stored_records
 from migration.operate import CHUNK_SIZE, Selection
 from migration.plan import auto_mapped_pairs
 
+LOG = logging.getLogger("engine_sim.web")
 T = TypeVar("T")
 Pairs = tuple[tuple[str, str], ...]
 STATES = ("ACTIVE", "INCIDENT", "COMPLETED", "CANCELED")
@@ -288,10 +290,14 @@ class WebService:
         return created
 
     def run(self, operation: int) -> None:
-        """Run the pending items of `operation`, one chunk per worker call."""
+        """Run the pending items of `operation`, one chunk per worker call (so reads run
+        between chunks). `_running` is only touched on the worker thread."""
+        self._worker.submit(self._start, operation)
+
+    def _start(self, operation: int) -> None:
         if operation not in self._running:
             self._running.add(operation)
-            self._worker.submit(self._step, operation)
+            self._step(operation)
 
     def _step(self, operation: int) -> None:
         operate = self._s.operate
@@ -300,9 +306,10 @@ class WebService:
             if batch.pending_count:
                 operate._run_chunk(batch, batch.next_chunk(self.chunk_size))
             self._s.follower.catch_up()
-        except Exception:
+        except Exception:  # the chunk was not saved: the operation stays ACTIVE, resumable
             self._running.discard(operation)
-            raise
+            LOG.exception("operation %s stopped; resume it from its page", operation)
+            return
         if self._s.operate.batch(operation).pending_count:
             self._worker.submit(self._step, operation)
         else:
