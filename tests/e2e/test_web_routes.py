@@ -343,6 +343,16 @@ def test_an_instance_with_an_incident(client: TestClient, store: tuple[str, Path
     assert listed(html) == [keys["b"]]
 
 
+def test_the_csrf_cookie_is_set_once_and_matches_the_forms(client: TestClient) -> None:
+    client.cookies.clear()
+    first = client.get("/operations")
+    cookies = first.headers.get_list("set-cookie")
+    assert len(cookies) == 1 and "HttpOnly" in cookies[0] and "SameSite=strict" in cookies[0]
+    value = cookies[0].split(";")[0].split("=", 1)[1]
+    assert f'<meta name="csrf-token" content="{value}">' in first.text
+    assert client.get("/operations").headers.get_list("set-cookie") == []
+
+
 def test_static_assets_and_security_headers(client: TestClient) -> None:
     for path in ("/static/app.css", "/static/app.js"):
         assert client.get(path).status_code == 200

@@ -56,7 +56,8 @@ def service(request: Request) -> WebService:
 def csrf_token(request: Request) -> str:
     token = request.cookies.get(CSRF_COOKIE, "")
     if len(token) < 32:
-        token = request.state.__dict__.setdefault("new_csrf", secrets.token_urlsafe(32))
+        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
+        request.state.new_csrf = token  # the middleware sets the cookie on the response
     return token
 
 
@@ -70,13 +71,11 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     context["csrf_token"] = csrf_token(request)
     context["csrf_field"] = Markup(
         f'<input type="hidden" name="{CSRF_FIELD}" value="{context["csrf_token"]}">')
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    set_csrf_cookie(request, response)
-    return response
+    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
-    new = request.state.__dict__.get("new_csrf")
+    new = getattr(request.state, "new_csrf", None)
     if new:
         response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
 
