@@ -20,8 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from engine_sim.cli.common import CliError
-from engine_sim.web.service import WebService
+from engine_sim.web.service import CliError, WebService
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

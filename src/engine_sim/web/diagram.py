@@ -45,6 +45,7 @@ class Node:
     interrupting: bool = True
     multi_instance: str = ""  # "", "parallel" or "sequential"
     attached_to: str = ""
+    event_subprocess: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ def _node(el: etree._Element, kind: str, node_id: str, scope_id: str) -> Node:
                     and el.get("isInterrupting", "true") != "false")
     return Node(id=node_id, kind=kind, name=el.get("name") or "", parent=scope_id, event=event,
                 interrupting=interrupting, multi_instance=multi,
-                attached_to=el.get("attachedToRef", ""))
+                attached_to=el.get("attachedToRef", ""),
+                event_subprocess=el.get("triggeredByEvent") == "true")
 
 
 def _bounds(el: etree._Element | None) -> Bounds | None:

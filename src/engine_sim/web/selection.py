@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine_sim.cli.common import CliError
 from engine_sim.web.common import int_or_none, ints
-from engine_sim.web.service import STATES, Filter, WebSelection
+from engine_sim.web.service import STATES, CliError, Filter, WebSelection
 
 
 def _getlist(params: Any, name: str) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from engine_sim.cli.common import CliError, Session, definition, parse_mapping, session
+from engine_sim.cli.history import details
 from engine_sim.cli.instances import check_element
 from engine_sim.cli.migrate import check_mapping, select
 from engine_sim.engine.catalog import DeployedProcess
@@ -32,6 +33,7 @@ from migration.history import migrations_of, stored_records
 from migration.operate import CHUNK_SIZE, Selection
 from migration.plan import auto_mapped_pairs
 
+__all__ = ["CliError", "Definition", "Filter", "MappingRow", "WebSelection", "WebService"]
 LOG = logging.getLogger("engine_sim.web")
 T = TypeVar("T")
 Pairs = tuple[tuple[str, str], ...]
@@ -365,7 +367,11 @@ class WebService:
                 variables += [(name, scope, var.value) for name, var in sorted(names.items())]
             incidents = [{"key": i.key, "element": i.element_id, "type": i.error_type,
                           "message": i.error_message} for i in state.incidents.values()]
-        return {"row": _row_dict(row), "records": records, "variables": variables,
+        shown = [{"position": r["position"], "timestamp": r["timestamp"],
+                  "valueType": r["valueType"], "intent": r["intent"],
+                  "elementId": r.get("elementId", ""), "key": r["key"], "details": details(r)}
+                 for r in records]
+        return {"row": _row_dict(row), "records": shown, "variables": variables,
                 "incidents": incidents, "migrations": migrations_of(engine, key)}
 
 

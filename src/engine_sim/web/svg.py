@@ -22,8 +22,9 @@ def render_svg(diagram: Diagram, dom_id: str, title: str, counts: Counts | None 
     x, y, w, h = diagram.viewbox
     svg_id = escape(dom_id)
     parts = [
-        (f'<svg id="{svg_id}" class="diagram" viewBox="{x:g} {y:g} {w:g} {h:g}" '
-         f'role="group" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'),
+        (f'<svg id="{svg_id}" class="diagram" viewBox="{x:g} {y:g} {w:g} {h:g}" width="{w:g}" '
+         f'height="{h:g}" role="group" aria-label="{escape(title)}" '
+         'xmlns="http://www.w3.org/2000/svg">'),
         f"<title>{escape(title)}</title>",
         (f'<defs><marker id="{svg_id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
          'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path '
@@ -147,7 +148,8 @@ def _activity(shape: Shape) -> str:
     node = shape.node
     x, y, w, h = shape.bounds
     klass = "body call" if node.kind == "callActivity" else "body"
-    out = [f'<rect class="{klass}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="10"/>']
+    dash = ' stroke-dasharray="2 3"' if node.event_subprocess else ""
+    out = [f'<rect class="{klass}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="10"{dash}/>']
     if node.multi_instance:
         bx, by = x + w / 2 - 7, y + h - 16
         if node.multi_instance == "parallel":

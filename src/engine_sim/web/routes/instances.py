@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from engine_sim.cli.common import CliError
-from engine_sim.cli.history import details
 from engine_sim.web.common import error_page, int_or_none, render, service
+from engine_sim.web.service import CliError
 from engine_sim.web.svg import render_svg
 
 
@@ -34,11 +32,8 @@ def instance(request: Request) -> Response:
         counts[incident["element"]] = (active, incidents + 1)
     diagram = svc.diagram(row["processDefinitionKey"])
     title = f"{row['bpmnProcessId']} version {row['version']}, instance {key}"
-    records: list[dict[str, Any]] = [
-        {**r, "details": details(r)} for r in data["records"]
-    ]
     return render(request, "instance.html", {
-        "title": f"Process instance {key}", "row": row, "data": data, "records": records,
+        "title": f"Process instance {key}", "row": row, "data": data, "records": data["records"],
         "svg": render_svg(diagram, "instance-diagram", title, counts, {}, interactive=False),
         "notice": diagram.notice, "json": lambda v: json.dumps(v, default=str),
     })

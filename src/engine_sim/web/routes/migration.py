@@ -14,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from engine_sim.cli.common import CliError
 from engine_sim.web.common import checked_form, error_text, int_or_none, render, service
 from engine_sim.web.selection import read_filter, read_selection, selection_params
-from engine_sim.web.service import Definition, WebSelection
+from engine_sim.web.service import CliError, Definition, WebSelection
 from engine_sim.web.svg import render_svg
 
 CONFIRM_WORD = "MIGRATE"

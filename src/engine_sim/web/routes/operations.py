@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from engine_sim.cli.common import CliError
 from engine_sim.web.common import checked_form, error_page, int_or_none, render, service
+from engine_sim.web.service import CliError
 
 
 def _key(request: Request) -> int:

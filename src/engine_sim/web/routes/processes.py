@@ -9,10 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from engine_sim.cli.common import CliError
 from engine_sim.web.common import error_page, int_or_none, render, service
 from engine_sim.web.selection import filter_params, read_filter, read_selection
-from engine_sim.web.service import STATES, Definition, Filter
+from engine_sim.web.service import STATES, CliError, Definition, Filter
 from engine_sim.web.svg import render_svg
 
 PAGE_SIZE = 50

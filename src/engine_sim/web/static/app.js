@@ -37,7 +37,11 @@ function selection() {
       : carried + checked;
     $("#selected-count").textContent = String(Math.max(total, 0));
     var running = elsewhere + checkedRunning;
-    $("#migrate").disabled = !(form.dataset.hasVersion === "1" && running > 0);
+    var enabled = form.dataset.hasVersion === "1" && running > 0;
+    $("#migrate").disabled = !enabled;
+    var hint = $("#migrate-hint");
+    if (hint.dataset.text === undefined) hint.dataset.text = hint.textContent;
+    hint.textContent = enabled ? running + " running instance" + (running === 1 ? "" : "s") + " to migrate" : hint.dataset.text;
   }
   all.addEventListener("change", function () {
     rows.forEach(function (row) { $("input[name=key]", row).checked = all.checked; });
