@@ -3,8 +3,9 @@ operations views, the catalog and the deployed XML, Operate (preview, batch, rev
 instance's state and history.
 
 The server is the store's single writer while it runs: one worker thread owns the
-`engine_sim.cli.common.Session` (the CLI's composition root) and runs every call that
-touches it, reads and writes alike, one at a time; views are caught up before each read.
+`engine_sim.app.EngineApp` (the composition root), opened by the CLI's `session()`, and
+runs every call that touches it, reads and writes alike, one at a time; views are caught up
+before each read.
 A batch operation runs one chunk per call, so pages stay responsive while it runs. Bad
 input raises the CLI's own `CliError`, built by the CLI's own checks, so the web and the
 command line say the same thing.
@@ -21,11 +22,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from engine_sim.cli.common import CliError, Session, definition, parse_mapping, session
+from engine_sim.app import EngineApp
+from engine_sim.cli.common import CliError, definition, parse_mapping, session
 from engine_sim.cli.history import details
 from engine_sim.cli.instances import check_element
 from engine_sim.cli.migrate import check_mapping, select
-from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine import DeployedProcess
 from engine_sim.model import ElementType
 from engine_sim.projections import ListFilter
 from engine_sim.web.diagram import Diagram, build_diagram
@@ -93,10 +95,10 @@ class WebService:
         self._stack = ExitStack()
         self._diagrams: dict[int, Diagram] = {}
         self._running: set[int] = set()  # operations whose chunks are scheduled
-        self._session: Session = self._call(self._open)
+        self._session: EngineApp = self._call(self._open)
 
     # -- the worker thread --------------------------------------------------------------
-    def _open(self) -> Session:
+    def _open(self) -> EngineApp:
         return self._stack.enter_context(session(self.store_url))
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -107,7 +109,7 @@ class WebService:
         self._worker.shutdown(wait=True, cancel_futures=True)
 
     @property
-    def _s(self) -> Session:
+    def _s(self) -> EngineApp:
         return self._session
 
     # -- definitions ----------------------------------------------------------------------
@@ -305,7 +307,7 @@ class WebService:
         operate = self._s.operate
         batch = operate.batch(operation)
         try:
-            if batch.pending_count:
+            if batch.pending_count:  # one chunk of what `Operate.run_operations` loops over
                 operate._run_chunk(batch, batch.next_chunk(self.chunk_size))
             self._s.follower.catch_up()
         except Exception:  # the chunk was not saved: the operation stays ACTIVE, resumable

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from engine_sim.web.common import error_page, int_or_none, render, service
+from engine_sim.web.common import error_page, error_text, int_or_none, render, service
 from engine_sim.web.selection import filter_params, read_filter, read_selection
 from engine_sim.web.service import STATES, CliError, Definition, Filter
 from engine_sim.web.svg import render_svg
@@ -64,10 +64,7 @@ def processes(request: Request) -> Response:
     excluded = set(selection.excluded) if selection.all else set()
     all_elsewhere = len(running - shown_keys - excluded)
     keys_elsewhere = 0 if selection.all else len((set(selection.keys) - shown_keys) & running)
-    if selection.all:
-        checked = shown_keys - excluded
-    else:
-        checked = set(selection.keys) & shown_keys
+    checked = shown_keys - excluded if selection.all else set(selection.keys) & shown_keys
     chosen_running = (all_elsewhere if selection.all else keys_elsewhere) + len(checked & running)
     elements = source.elements if source else ()
     return render(request, "processes.html", {
@@ -88,8 +85,6 @@ def _selected_count(selection: Any, rows: list[dict[str, Any]]) -> int:
 
 
 def _empty(catalog: dict[str, list[int]], error: CliError) -> dict[str, Any]:
-    from engine_sim.web.common import error_text
-
     return {"title": "Processes", "catalog": catalog, "filter": Filter(), "states": STATES,
             "rows": [], "total": 0, "running_total": 0, "page": 1, "pages": 1, "sort": "key",
             "order": "asc", "selection": None, "checked": set(), "all_elsewhere": 0, "keys_elsewhere": 0,
