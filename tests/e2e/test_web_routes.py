@@ -259,7 +259,7 @@ def test_a_selection_without_running_instances_migrates_nothing(
     assert response.status_code == 400
     assert "no running instance selected: nothing to migrate" in error_of(response.text)
     response = client.post("/migrate/run", data={**form, "carried_key": ""})
-    assert "Selection (selection): no process instance selected" == error_of(response.text)
+    assert error_of(response.text) == "Selection (selection): no process instance selected"
     assert store_digest(store[1]) == before
 
 
@@ -326,7 +326,7 @@ def test_unknown_operations_and_instances(client: TestClient) -> None:
     assert response.status_code == 404
     response = client.get("/instances/42")
     assert response.status_code == 404
-    assert "Instance (KEY): no process instance with key 42" == error_of(response.text)
+    assert error_of(response.text) == "Instance (KEY): no process instance with key 42"
     assert client.get("/instances/abc").status_code == 404
     assert client.get("/nowhere").status_code == 404
     assert client.post("/processes", data={}).status_code == 405
@@ -399,3 +399,30 @@ def test_engine_sim_serve_serves_the_store(store: tuple[str, Path], keys: dict[s
         process.terminate()
         out, _ = process.communicate(timeout=30)
     assert f"engine-sim serve: http://127.0.0.1:{port}/ on {store[0]}" in out
+
+
+def test_an_operation_stopped_by_a_restart_is_resumed_from_its_page(
+        store: tuple[str, Path], keys: dict[str, int]) -> None:
+    class OneChunkThenStop(WebService):
+        def _step(self, operation: int) -> None:
+            super()._step(operation)
+            self._closing = True  # as when the server stops between two chunks
+
+    first = WebService(store[0], chunk_size=1)
+    first.__class__ = OneChunkThenStop
+    with TestClient(create_app(first)) as client:
+        client.get("/processes")
+        response = client.post("/migrate/run", data=migration_form(
+            client, ["checkPayment=checkPayment"], confirm="MIGRATE"), follow_redirects=False)
+        operation = int(response.headers["location"].rsplit("/", 1)[1])
+        view = first.wait(operation)
+        assert (view["state"], view["done"]) == ("ACTIVE", 1)
+    with TestClient(create_app(WebService(store[0], chunk_size=1))) as client:
+        html = client.get(f"/operations/{operation}").text
+        assert 'id="resume"' in html and "1</span> of <span id=\"op-total\">4" in html
+        response = client.post(f"/operations/{operation}/resume",
+                               data={"csrf_token": token(client)}, follow_redirects=False)
+        assert response.status_code == 303
+        service: WebService = client.app.state.service  # type: ignore[attr-defined]
+        view = service.wait(operation)
+        assert (view["state"], view["completed"], view["failed"]) == ("COMPLETED", 3, 1)

@@ -16,6 +16,7 @@ Routes get plain data (dicts, tuples, frozen dataclasses), never live engine obj
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -95,6 +96,7 @@ class WebService:
         self._stack = ExitStack()
         self._diagrams: dict[int, Diagram] = {}
         self._running: set[int] = set()  # operations whose chunks are scheduled
+        self._closing = False
         self._session: EngineApp = self._call(self._open)
 
     # -- the worker thread --------------------------------------------------------------
@@ -105,6 +107,8 @@ class WebService:
         return self._worker.submit(fn, *args).result()
 
     def close(self) -> None:
+        """Stop between chunks (a running operation stays ACTIVE, resumable), then close."""
+        self._closing = True
         self._worker.submit(self._stack.close).result()
         self._worker.shutdown(wait=True, cancel_futures=True)
 
@@ -304,6 +308,9 @@ class WebService:
             self._step(operation)
 
     def _step(self, operation: int) -> None:
+        if self._closing:
+            self._running.discard(operation)
+            return
         operate = self._s.operate
         batch = operate.batch(operation)
         try:
@@ -319,12 +326,15 @@ class WebService:
         else:
             self._running.discard(operation)
 
-    def wait(self, operation: int) -> dict[str, Any]:
-        """Block until `operation` has run (tests); its view."""
+    def wait(self, operation: int, timeout: float = 60.0) -> dict[str, Any]:
+        """Block until `operation` has completed or stopped running; its view."""
+        deadline = time.monotonic() + timeout
         while True:
             view = self.operation(operation)
-            if view["state"] == "COMPLETED" or operation not in self._running:
+            if view["state"] == "COMPLETED" or not view["running"]:
                 return view
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"operation {operation} still running after {timeout} s")
             fence: Future[None] = self._worker.submit(lambda: None)
             fence.result()
 
