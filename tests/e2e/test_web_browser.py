@@ -37,7 +37,7 @@ class UnhurriedService(WebService):
     """Pauses before each chunk, so the browser sees the operation run (one item a chunk)."""
 
     def _step(self, operation: int) -> None:
-        time.sleep(0.4)
+        time.sleep(0.8)
         super()._step(operation)
 
 
