@@ -312,10 +312,8 @@ class WebService:
             self._running.discard(operation)
             return
         operate = self._s.operate
-        batch = operate.batch(operation)
         try:
-            if batch.pending_count:  # one chunk of what `Operate.run_operations` loops over
-                operate._run_chunk(batch, batch.next_chunk(self.chunk_size))
+            operate.run_chunk(operation, self.chunk_size)  # one of what `run_operations` loops over
             self._s.follower.catch_up()
         except Exception:  # the chunk was not saved: the operation stays ACTIVE, resumable
             self._running.discard(operation)
