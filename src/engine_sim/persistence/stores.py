@@ -71,6 +71,8 @@ def _sqlite_store(url: str, create_folder: bool) -> Store:
         raise StoreURLError(f"invalid SQLite store '{url}': cannot reach '{path}': "
                             f"{error.strerror or error}") from None
     if not create_folder:
+        if path.parent.exists() and not path.parent.is_dir():
+            raise StoreURLError(f"invalid SQLite store '{url}': '{path.parent}' is not a folder")
         return _sqlite_env(url, path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
