@@ -44,6 +44,7 @@ class ValueType(str, Enum):
     PROCESS_INSTANCE_MIGRATION = "PROCESS_INSTANCE_MIGRATION"
     BATCH_OPERATION = "BATCH_OPERATION"
     OPERATION = "OPERATION"
+    CLOCK = "CLOCK"  # the CLI's store clock (engine/clock_control.py)
 
 
 class Intent:
