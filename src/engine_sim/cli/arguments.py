@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -429,7 +430,8 @@ class _Version(argparse.Action):
             text = f"engine-sim {version('engine-sim')}"
         except PackageNotFoundError:  # a source tree that was not installed
             text = "engine-sim (not installed)"
-        parser.exit(EXIT_OK, text + "\n")
+        sys.stdout.write(text + "\n")
+        parser.exit(EXIT_OK)
 
 
 def build_parser() -> Parser:
