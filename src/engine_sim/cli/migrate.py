@@ -49,7 +49,7 @@ SHOWN_IGNORED = 10
 
 # -- checking the input ---------------------------------------------------------------------
 def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess) -> None:
-    """Rules 2, 4 and 5 of migration-semantics §2 (the command's own checks), as input errors
+    """Rules 2, 4 and 5 of docs/migration.md (the command's own checks), as input errors
     naming `--map`."""
     rejection = (checks.check_duplicate_sources(list(pairs))
                  or checks.check_sources_exist(list(pairs), source)

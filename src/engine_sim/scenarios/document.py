@@ -1,6 +1,6 @@
 """Load a scenario file into a validated, immutable `Scenario`, or say exactly what is wrong.
 
-The runner must refuse invalid input before it runs any step (scenario-format.md), so
+The runner must refuse invalid input before it runs any step (docs/scenarios.md), so
 everything is checked here: YAML syntax and repeated keys (`yaml_lines`), each step against its
 model (`doc_steps`), labels across steps (`doc_labels`) and the BPMN files (`doc_deploy`).
 All steps are checked and the problem that comes first in the document is raised as one

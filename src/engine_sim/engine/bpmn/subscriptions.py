@@ -123,7 +123,7 @@ class Subscriptions:
 
     # -- migration -------------------------------------------------------------------------
     def migrate_catch_events(self, walk: Any, ei: ElementInstance) -> None:
-        """migration-semantics §3 step 6 (see `migration.catch_migration`)."""
+        """docs/migration.md, step 6 of what a migration writes (see `migration.catch_migration`)."""
         from migration.catch_migration import migrate_catch_events
 
         migrate_catch_events(self.engine, walk, ei)
