@@ -27,13 +27,15 @@ CASES = [
     (["create", "orderProcess", "--var", f"x=-{HUGE}"], ["--var", "64 bits"]),
     (["create", "orderProcess", "--var", f'x={{"a": [1, {HUGE}]}}'], ["--var", "64 bits"]),
     (["create", "orderProcess", "--var", f"x={DEEP}"], ["--var", f"deeper than {MAX_VALUE_DEPTH}"]),
-    (["create", "orderProcess", "--var", "x=" + "[" * (MAX_VALUE_DEPTH + 2) + "]" * (MAX_VALUE_DEPTH + 2)],
+    (["create", "orderProcess", "--var",
+      "x=" + "[" * (MAX_VALUE_DEPTH + 2) + "]" * (MAX_VALUE_DEPTH + 2)],
      ["--var", "deeper"]),
     (["create", "orderProcess", "--var", 'x="\\ud800"'], ["--var", "lone surrogate"]),
     (["create", "orderProcess", "--var", "x=NaN"], ["--var", "NaN"]),
     (["create", "orderProcess", "--var", "x=caf\udce9"], ["--var", "lone surrogate"]),
     (["create", "orderProcess\udcff"], ["argument 2", "lone surrogate"]),
-    (["create", "orderProcess", "--count", str(MAX_COUNT + 1)], ["--count", f"from 1 to {MAX_COUNT}"]),
+    (["create", "orderProcess", "--count", str(MAX_COUNT + 1)],
+     ["--count", f"from 1 to {MAX_COUNT}"]),
     (["create", "orderProcess", "--count", HUGE], ["--count"]),
     (["create", "orderProcess", "--count", "9" * 5000], ["--count", "out of range"]),
     (["create", "orderProcess", "--version", HUGE], ["--version"]),
@@ -92,7 +94,8 @@ def test_every_value_out_of_range_exits_2_with_one_line_and_changes_nothing(
 def test_values_at_the_limits_are_accepted(cli: Cli, seeded: dict[str, str]) -> None:
     top = str(2**63 - 1)
     created = cli("create", "orderProcess", "--json", "--var", f"big={top}",
-                  "--var", f"small={-(2**63)}", "--var", "x=" + "[" * MAX_VALUE_DEPTH + "]" * MAX_VALUE_DEPTH)
+                  "--var", f"small={-(2**63)}",
+                  "--var", "x=" + "[" * MAX_VALUE_DEPTH + "]" * MAX_VALUE_DEPTH)
     assert created.code == 0, created.err
     [key] = json.loads(created.out)["processInstanceKeys"]
     history = json.loads(cli("history", key, "--json").out)
@@ -137,8 +140,8 @@ def templates(a: str, value: str) -> list[list[str]]:
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(value=VALUES, which=st.integers(min_value=0, max_value=13))
-def test_random_argument_values_never_give_a_traceback(cli: Cli, seeded: dict[str, str],
-                                                        workdir: Path, value: str, which: int) -> None:
+def test_random_argument_values_never_give_a_traceback(
+        cli: Cli, seeded: dict[str, str], workdir: Path, value: str, which: int) -> None:
     argv = templates(seeded["a"], value)[which]
     before = store_digest(workdir)
     result = cli(*argv)

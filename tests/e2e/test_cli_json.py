@@ -27,11 +27,13 @@ def test_deploy_and_create(cli: Cli) -> None:
     deployed = document(cli("deploy", "order-v1.bpmn", "order-v2.bpmn", "--json"))
     assert [set(p) for p in deployed["processes"]] == [
         {"bpmnProcessId", "version", "processDefinitionKey", "resourceName", "duplicate"}] * 2
-    assert [(p["version"], p["duplicate"]) for p in deployed["processes"]] == [(1, False), (2, False)]
+    assert [(p["version"], p["duplicate"]) for p in deployed["processes"]] == [
+        (1, False), (2, False)]
     again = document(cli("deploy", "order-v2.bpmn", "--json"))
     assert again["processes"][0]["duplicate"] is True
     created = document(cli("create", "orderProcess", "--version", "1", "--count", "25", "--json"))
-    assert set(created) == {"bpmnProcessId", "version", "processDefinitionKey", "processInstanceKeys"}
+    assert set(created) == {"bpmnProcessId", "version", "processDefinitionKey",
+                            "processInstanceKeys"}
     keys = created["processInstanceKeys"]
     assert len(keys) == len(set(keys)) == 25  # every created key, not an abbreviation
     assert created["processDefinitionKey"] == deployed["processes"][0]["processDefinitionKey"]

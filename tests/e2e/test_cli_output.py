@@ -60,7 +60,8 @@ def test_a_read_command_without_a_store_says_so_and_creates_nothing(
     assert other.code == 2 and not (workdir / "elsewhere").exists()
 
 
-def test_keys_stay_whole_on_an_80_column_terminal(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_stay_whole_on_an_80_column_terminal(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     k = seed_orders(cli)
     cli("jobs", "fail", k["a"], "checkPayment", "--retries", "0", "--message",
         "a long message " * 8)

@@ -112,11 +112,12 @@ def _triggered(outcomes: list[Outcome]) -> dict[str, list[int]]:
             if key is None or key < 0:
                 continue
             if (record["valueType"], record["intent"]) in (
-                    ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATED"), ("SIGNAL_SUBSCRIPTION", "DELETED"),
+                    ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATED"),
+                    ("SIGNAL_SUBSCRIPTION", "DELETED"),
                     ("TIMER", "TRIGGERED")):
                 correlated.add(key)
-            elif (record["valueType"] == "PROCESS_INSTANCE" and record["intent"] == "ELEMENT_ACTIVATED"
-                  and record.get("bpmnElementType") == "PROCESS"):
+            elif (record["valueType"], record["intent"], record.get("bpmnElementType")) == (
+                    "PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "PROCESS"):
                 started.add(key)
     return {"triggered": sorted(correlated - started), "started": sorted(started)}
 

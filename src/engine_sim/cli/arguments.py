@@ -112,7 +112,8 @@ def duration(text: str) -> str:
     return text
 
 
-def operation_words(words: list[str], verbs: tuple[str, ...], what: str) -> tuple[str | None, int | None]:
+def operation_words(words: list[str], verbs: tuple[str, ...],
+                    what: str) -> tuple[str | None, int | None]:
     """`[VERB] [ID]` of `operations` and `incidents`: the verb (or None) and the key."""
     words = list(words)
     verb = words.pop(0) if words and words[0] in verbs else None
@@ -186,7 +187,8 @@ def parse_variables(items: list[str] | None, option: str = "--var") -> dict[str,
         if not sep or not name.strip():
             raise CliError(option, f"{shown(item)} is not NAME=VALUE")
         if has_lone_surrogate(name):
-            raise CliError(option, f"the name {shown(name)} is not valid Unicode (a lone surrogate)")
+            raise CliError(option, f"the name {shown(name)} is not valid Unicode (a lone "
+                           "surrogate)")
         variables[name.strip()] = parse_value(value, option, name.strip())
     return variables
 
@@ -310,7 +312,8 @@ def _actions(commands: Any) -> None:
     _var(task, "a variable to complete with")
     incidents = _command(commands, "incidents", "engine_sim.cli.incidents:run",
                          "list open incidents, or resolve one",
-                         usage="engine-sim incidents [-h] [--instance K] | resolve KEY [--retries N]",
+                         usage="engine-sim incidents [-h] [--instance K] | "
+                         "resolve KEY [--retries N]",
                          description="engine-sim incidents: every open incident (--instance K: "
                          "of one instance). engine-sim incidents resolve KEY: resolve incident "
                          "KEY; a job's incident first gets --retries (default 1).")

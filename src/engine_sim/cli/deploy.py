@@ -9,7 +9,16 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from engine_sim.cli.common import EXIT_FAILED, EXIT_OK, CliError, console, print_json, session
+from engine_sim.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    console,
+    key_column,
+    print_json,
+    session,
+    text_column,
+)
 from engine_sim.model import BpmnModelError, parse_bpmn
 from engine_sim.model.parser import MAX_BPMN_BYTES
 
@@ -51,9 +60,11 @@ def run(args: argparse.Namespace) -> int:
         print_json({"processes": deployed})
         return EXIT_OK
     table = Table(title="Deployed")
-    for column in ("process", "version", "definition key", "resource", ""):
-        table.add_column(column, no_wrap=column != "resource", min_width=19 if column ==
-                         "definition key" else None)
+    text_column(table, "process")
+    table.add_column("version")
+    key_column(table, "definition key")
+    text_column(table, "resource")
+    table.add_column("", no_wrap=True)
     for meta in deployed:
         table.add_row(meta["bpmnProcessId"], str(meta["version"]), str(meta["processDefinitionKey"]),
                       Text(meta["resourceName"]), "unchanged" if meta["duplicate"] else "new")

@@ -98,7 +98,8 @@ def resolve(args: argparse.Namespace, key: int) -> int:
         args.key = instance = incident["processInstanceKey"]
         state = s.engine.instance(instance)
         assert state is not None
-        older = min(i.key for i in state.incidents.values() if i.element_id == incident["elementId"])
+        element = incident["elementId"]
+        older = min(i.key for i in state.incidents.values() if i.element_id == element)
         if older != key:
             raise CliError("KEY", f"incident {older} on '{incident['elementId']}' is older: "
                            "incidents on one element are resolved oldest first")

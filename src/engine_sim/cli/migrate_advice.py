@@ -56,20 +56,27 @@ def unmapped_targets(target: Process, mapping: Mapping[str, str]) -> list[str]:
             if element.type in WAITING_TYPES and element_id not in mapped]
 
 
-def suggestions(source: Process, target: Process, mapping: Mapping[str, str]) -> list[dict[str, Any]]:
+def suggestions(source: Process, target: Process,
+                mapping: Mapping[str, str]) -> list[dict[str, Any]]:
     """For each unmapped source element whose id is not in the target: same-type targets
     nothing maps to, closest id first."""
     free = unmapped_targets(target, mapping)
     found = []
     for element_id, element in source.elements.items():
-        if element.type not in WAITING_TYPES or element_id in mapping or element_id in target.elements:
+        if (element.type not in WAITING_TYPES or element_id in mapping
+                or element_id in target.elements):
             continue
         same_type = [t for t in free if target.elements[t].type is element.type]
         if not same_type:
             continue
-        ranked = sorted(same_type, key=lambda t: (-difflib.SequenceMatcher(None, element_id, t).ratio(), t))
-        found.append({"sourceElementId": element_id, "type": element.type.value, "candidates": ranked})
+        ranked = sorted(same_type, key=lambda t, e=element_id: (_unlike(e, t), t))
+        found.append({"sourceElementId": element_id, "type": element.type.value,
+                      "candidates": ranked})
     return found
+
+
+def _unlike(a: str, b: str) -> float:
+    return -difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def advice(source: Process, target: Process, mapping: Mapping[str, str],
