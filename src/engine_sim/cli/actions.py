@@ -23,9 +23,7 @@ from engine_sim.cli.common import (
     session,
 )
 from engine_sim.cli.jobs import report
-from engine_sim.engine import commands
-from engine_sim.engine.engine import Engine, Outcome
-from engine_sim.engine.state import InstanceState
+from engine_sim.engine import Engine, InstanceState, Outcome, commands
 from engine_sim.timeutil import parse_duration
 
 
@@ -144,7 +142,8 @@ def run_publish(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError("--ttl", str(error)) from None
     with session(args.store) as s:
-        outcome = s.engine.events.publish_message(args.name, args.correlation_key, variables, ttl)
+        outcome = commands.publish_message(s.engine, args.name, args.correlation_key, variables,
+                                           ttl)
         if rejected(args, outcome):
             return EXIT_FAILED
         published = next((r for r in outcome.records if r["valueType"] == "MESSAGE"), None)
@@ -158,7 +157,7 @@ def run_publish(args: argparse.Namespace) -> int:
 def run_broadcast(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     with session(args.store) as s:
-        outcome = s.engine.events.broadcast_signal(args.name, variables)
+        outcome = commands.broadcast_signal(s.engine, args.name, variables)
         if rejected(args, outcome):
             return EXIT_FAILED
         signal = next((r for r in outcome.records if r["valueType"] == "SIGNAL"), None)

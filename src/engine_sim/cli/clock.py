@@ -14,8 +14,8 @@ from typing import Any
 from rich.table import Table
 
 from engine_sim.cli.common import EXIT_OK, CliError, console, key_column, print_json, session
+from engine_sim.engine import Engine
 from engine_sim.engine.clock_control import advance, due_timers
-from engine_sim.engine.engine import Engine
 from engine_sim.timeutil import format_timestamp, parse_duration
 
 SHOWN_TIMERS = 20

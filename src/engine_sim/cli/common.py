@@ -13,7 +13,6 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.table import Table
 
-# A store may hold batch operations: their event topics must be known before it is read.
-import migration.batch  # noqa: F401
+from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import (  # noqa: F401 - re-exported to the command modules
     EXIT_FAILED,
     EXIT_INVALID,
@@ -33,11 +31,9 @@ from engine_sim.cli.arguments import (  # noqa: F401 - re-exported to the comman
     parse_variables,
     safe,
 )
-from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine import DeployedProcess, Engine, clock_control
 from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
-from engine_sim.engine.engine import Engine
 from engine_sim.persistence import StoreURLError, parse_store_url
-from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
 
 def console(json_output: bool = False) -> Console:
@@ -55,49 +51,6 @@ def print_json(document: Any) -> None:
 
 
 # -- the store ------------------------------------------------------------------------------
-@dataclass
-class Session:
-    """The engine on the chosen store, with the durable views and Operate when asked for."""
-
-    engine: Engine
-    _list_view: AnyListView | None = None
-    _follower: StreamFollower | None = None
-    _operate: Any = None
-
-    @property
-    def list_view(self) -> AnyListView:
-        if self._list_view is None:
-            self._list_view = open_list_view(self.engine.store)
-            self._follower = StreamFollower(self.engine.app, [self._list_view])
-        return self._list_view
-
-    @property
-    def follower(self) -> StreamFollower:
-        self.list_view  # noqa: B018 - opens the view and its follower
-        assert self._follower is not None
-        return self._follower
-
-    @property
-    def operate(self) -> Any:
-        """`migration.operate.Operate` over the list view and the operations view."""
-        if self._operate is None:
-            from migration.operate import Operate
-
-            self._operate = Operate(self.engine, self.list_view, self.follower)
-        return self._operate
-
-    def views(self) -> AnyListView:
-        """The list view, caught up with the store."""
-        self.operate  # noqa: B018 - the operations view follows too
-        self.follower.catch_up()
-        return self.list_view
-
-    def close(self) -> None:
-        if self._list_view is not None:
-            self._list_view.close()
-        self.engine.close()
-
-
 def _store_errors() -> tuple[type[BaseException], ...]:
     """What opening a store raises when it cannot be used: an input error, not a traceback."""
     errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error, OSError]
@@ -109,9 +62,9 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str, read_only: bool = False) -> Iterator[Session]:
-    """The engine on `store_url`. A read-only command refuses a SQLite store that does not
-    exist yet rather than create an empty one."""
+def session(store_url: str, read_only: bool = False) -> Iterator[EngineApp]:
+    """The engine on `store_url` (the composition root, `EngineApp`). A read-only command
+    refuses a SQLite store that does not exist yet rather than create an empty one."""
     if read_only:
         refuse_missing_store(store_url)
     try:
@@ -119,8 +72,9 @@ def session(store_url: str, read_only: bool = False) -> Iterator[Session]:
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
     try:
-        opened = Session(Engine(store, start_time=STORE_EPOCH))
-        start_store_clock(opened.engine)  # the store keeps a simulated clock (docs/cli.md)
+        opened = EngineApp(store, start_time=STORE_EPOCH)
+        clock_control.install(opened.engine)  # the store keeps a simulated clock (docs/cli.md)
+        start_store_clock(opened.engine)
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None

@@ -15,12 +15,12 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import operation_words
 from engine_sim.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     CliError,
-    Session,
     console,
     key_column,
     print_json,
@@ -40,7 +40,7 @@ def incident_json(instance_key: int, incident: Incident) -> dict[str, Any]:
             "jobKey": incident.job_key if incident.job_key != -1 else None}
 
 
-def open_incidents(s: Session, instance: int | None) -> list[dict[str, Any]]:
+def open_incidents(s: EngineApp, instance: int | None) -> list[dict[str, Any]]:
     """Every open incident (of `instance` only, when given), by incident key."""
     if instance is not None:
         keys = [instance]

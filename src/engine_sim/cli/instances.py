@@ -19,7 +19,7 @@ from engine_sim.cli.common import (
     session,
     text_column,
 )
-from engine_sim.engine.engine import Engine
+from engine_sim.engine import Engine
 from engine_sim.projections import InstanceRow, ListFilter
 
 STYLES = {"ACTIVE": "green", "INCIDENT": "red", "COMPLETED": "blue", "CANCELED": "yellow"}

@@ -21,12 +21,12 @@ from rich.prompt import Confirm
 from rich.table import Table
 from rich.text import Text
 
+from engine_sim.app import EngineApp
 from engine_sim.cli.common import (
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
     CliError,
-    Session,
     console,
     definition,
     key_column,
@@ -36,7 +36,7 @@ from engine_sim.cli.common import (
     text_column,
 )
 from engine_sim.cli.migrate_advice import advice, advice_lines
-from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine import DeployedProcess
 from engine_sim.model import ElementType
 from engine_sim.projections import ListFilter
 from migration import checks
@@ -58,7 +58,7 @@ def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess
         raise CliError("--map", rejection.reason)
 
 
-def select(s: Session, source: DeployedProcess, keys: list[int] | None) -> Selection:
+def select(s: EngineApp, source: DeployedProcess, keys: list[int] | None) -> Selection:
     if not keys:
         return Selection(filter=ListFilter(process=source.process_id, version=source.version))
     keys = list(dict.fromkeys(keys))
