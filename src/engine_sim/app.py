@@ -37,6 +37,7 @@ class EngineApp:
             self._list_view = open_list_view(self.engine.store)
             projections = [self._list_view] if self.log is None else [self._list_view, self.log]
             self._follower = StreamFollower(self.engine.app, projections)
+            self.engine.saved_listeners.append(self._follower.receive)
         return self._list_view
 
     @property
