@@ -420,20 +420,16 @@ def _operate(commands: Any) -> None:
 
 
 class _Version(argparse.Action):
-    """`--version`: reads the installed package's metadata only when asked."""
+    """`--version`: the package's version (one source: `engine_sim.__version__`)."""
 
     def __init__(self, option_strings: list[str], dest: str, **kw: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
                          help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from engine_sim import __version__
 
-        try:
-            text = f"engine-sim {version('engine-sim')}"
-        except PackageNotFoundError:  # a source tree that was not installed
-            text = "engine-sim (not installed)"
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(f"engine-sim {__version__}\n")
         parser.exit(EXIT_OK)
 
 
