@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Any
 
@@ -104,6 +105,13 @@ chunk_size = bounded("a chunk size", 1, MAX_CHUNK_SIZE)
 limit = bounded("a limit", 0, MAX_KEY)
 
 
+def event_name(text: str) -> str:
+    """A message or signal name: not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the name is empty")
+    return text
+
+
 def duration(text: str) -> str:
     """An ISO-8601 duration (checked again by the engine's parser when the command runs)."""
     if not text.startswith("P") or has_lone_surrogate(text):
@@ -152,7 +160,12 @@ def check_value(value: Any, option: str, name: str) -> None:
         if depth > MAX_VALUE_DEPTH:
             raise CliError(option, f"'{safe(name)}': the value is nested deeper than "
                            f"{MAX_VALUE_DEPTH} levels")
-        if isinstance(item, bool) or item is None or isinstance(item, float):
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise CliError(option, f"'{safe(name)}': the number is too large for a "
+                               "64-bit float")
             continue
         if isinstance(item, int):
             if not MIN_INT64 <= item <= MAX_INT64:
@@ -326,7 +339,7 @@ def _actions(commands: Any) -> None:
     publish = _command(messages.add_subparsers(dest="action", required=True, metavar="{publish}"),
                        "publish", "engine_sim.cli.actions:run_publish", "publish a message")
     publish.set_defaults(command="messages")
-    publish.add_argument("name", metavar="NAME", help="the message name")
+    publish.add_argument("name", type=event_name, metavar="NAME", help="the message name")
     publish.add_argument("--key", required=True, dest="correlation_key", metavar="K",
                          help="the correlation key")
     publish.add_argument("--ttl", type=duration, default="PT0S",
@@ -338,7 +351,7 @@ def _actions(commands: Any) -> None:
                                                 metavar="{broadcast}"),
                          "broadcast", "engine_sim.cli.actions:run_broadcast", "broadcast a signal")
     broadcast.set_defaults(command="signals")
-    broadcast.add_argument("name", metavar="NAME", help="the signal name")
+    broadcast.add_argument("name", type=event_name, metavar="NAME", help="the signal name")
     _var(broadcast, "a signal variable")
     cancel = _command(commands, "cancel", "engine_sim.cli.actions:run_cancel",
                       "cancel a process instance")
