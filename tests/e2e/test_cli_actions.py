@@ -149,3 +149,15 @@ def test_the_preview_warns_about_job_types_unmapped_targets_and_renamed_elements
         "jobType": "check-payment", "targetJobType": "ship-articles", "instances": 1}]
     text = cli(*migrate, "--map", "checkPayment=shipArticles")
     assert "keep type 'check-payment', but 'shipArticles' declares 'ship-articles'" in text.out
+
+
+def test_a_message_with_a_ttl_waits_on_the_store_clock(cli: Cli) -> None:
+    key = start(cli)
+    early = document(cli("messages", "publish", "paid", "--key", "o-1", "--ttl", "PT1H",
+                         "--json"))
+    assert early["triggeredProcessInstanceKeys"] == [] and early["timeToLive"] == "PT1H"
+    cli("clock", "advance", "PT1S")  # the timer fires; the buffered message correlates
+    assert active(cli, key) == ["waitGo"]
+    late = start(cli, "o-1")  # a buffered message reaches one instance per process only
+    cli("clock", "advance", "PT2H")
+    assert active(cli, late) == ["waitPaid"]
