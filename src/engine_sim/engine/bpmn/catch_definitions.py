@@ -13,7 +13,7 @@ from typing import Any
 
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate, type_name
 from engine_sim.engine.state import InstanceState
-from engine_sim.feel import Expression, FeelError
+from engine_sim.feel import Expression, FeelError, to_variable_value
 from engine_sim.model import Element, EventType
 from engine_sim.records import ValueType
 from engine_sim.timeutil import (
@@ -60,7 +60,7 @@ class Scope:
         if self.state is not None:
             return evaluate(expr, self.state, self.scope_key)
         try:
-            return expr.evaluate({})
+            return to_variable_value(expr.evaluate({}), expr.body)  # dates as ISO text
         except FeelError as error:
             raise EvaluationFailed(str(error)) from None
 
