@@ -88,7 +88,7 @@ class BatchProcessors:
                   key: int) -> None:
         plan = batch.plan_of(key)
         result = validate(self.engine.catalog, ctx.instance(key), key, plan)
-        common = {"batchOperationKey": batch.key, "processInstanceKey": key,
+        common: dict[str, Any] = {"batchOperationKey": batch.key, "processInstanceKey": key,
                   "batchOperationType": OPERATION_TYPE}
         if isinstance(result, Rejection):
             rejection_record(ctx, MigrateProcessInstance(key, plan), result.type, result.reason,
