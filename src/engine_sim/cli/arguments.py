@@ -43,7 +43,7 @@ class CliError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, with its usage errors on one line (exit status 2, as for any bad input)."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.exit(EXIT_INVALID, f"{self.prog}: {safe(message)} (see {self.prog} --help)\n")
 
 

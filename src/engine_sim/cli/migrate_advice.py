@@ -12,6 +12,7 @@ catch events, event-based gateways): a start or end event never holds a token at
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,14 +70,15 @@ def suggestions(source: Process, target: Process,
         same_type = [t for t in free if target.elements[t].type is element.type]
         if not same_type:
             continue
-        ranked = sorted(same_type, key=lambda t, e=element_id: (_unlike(e, t), t))
+        ranked = sorted(same_type, key=functools.partial(_closeness, element_id))
         found.append({"sourceElementId": element_id, "type": element.type.value,
                       "candidates": ranked})
     return found
 
 
-def _unlike(a: str, b: str) -> float:
-    return -difflib.SequenceMatcher(None, a, b).ratio()
+def _closeness(source_id: str, target_id: str) -> tuple[float, str]:
+    """Sort key: the most similar id first, then by id."""
+    return -difflib.SequenceMatcher(None, source_id, target_id).ratio(), target_id
 
 
 def advice(source: Process, target: Process, mapping: Mapping[str, str],
