@@ -103,6 +103,7 @@ version = bounded("a version", 1, MAX_INT32)
 retries = bounded("a number of retries", 0, MAX_INT32)
 chunk_size = bounded("a chunk size", 1, MAX_CHUNK_SIZE)
 limit = bounded("a limit", 0, MAX_KEY)
+port = bounded("a port", 0, 65_535)
 
 
 def event_name(text: str) -> str:
@@ -430,6 +431,19 @@ def _operate(commands: Any) -> None:
                        "stored events, and every migration it went through.")
     history.add_argument("key", type=key, metavar="KEY", help="the process instance key")
     _store_and_json(history)
+    serve = _command(
+        commands, "serve", "engine_sim.cli.serve:run",
+        "serve the web view (processes, diagrams, migration, operations)",
+        description="Serve Operate's screens for the store in a browser: the instance list "
+        "with filters and selection, diagrams with token counts, the migration flow (mapping, "
+        "preview, confirmation), batch operations with live progress, and each instance.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=port, default=8080, help="the port (default 8080)")
+    serve.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
+                       help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
+    serve.add_argument("--store", default=DEFAULT_CLI_STORE, metavar="URL",
+                       help=f"the store to serve (default {DEFAULT_CLI_STORE})")
 
 
 class _Version(argparse.Action):

@@ -20,7 +20,7 @@ from engine_sim.cli.common import (
     text_column,
 )
 from engine_sim.model import BpmnModelError, parse_bpmn
-from engine_sim.model.parser import MAX_BPMN_BYTES
+from engine_sim.model.safe_xml import MAX_BPMN_BYTES
 
 
 def read_resource(name: str) -> bytes:

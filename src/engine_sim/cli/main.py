@@ -2,7 +2,7 @@
 
 `replay` runs scenario files (docs/scenarios.md) and `schema` prints their JSON Schema. The
 other commands work on a store that lasts, by default the SQLite file `.engine-sim/engine.db`
-under the current folder, one module per command group. `arguments` parses and checks every
+under the current folder, one module per command group (`serve` runs the web view). `arguments` parses and checks every
 argument with the standard library only, and the command's module is imported only once its
 arguments are valid, so `--help` and `--version` answer at once. Invalid input exits with
 status 2 and a one-line message naming the argument, before anything is written.
