@@ -19,7 +19,7 @@ from engine_sim.scenarios.schema import scenario_schema
 
 COMMANDS = ("replay", "schema", "deploy", "create", "instances", "jobs", "user-tasks",
             "incidents", "messages", "signals", "cancel", "variables", "clock", "migrate",
-            "operations", "history")
+            "operations", "history", "serve")
 
 
 def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
