@@ -137,9 +137,10 @@ class Engine:
             return
         streams = select_streams(self.app.recorder, map(instance_id, missing))
         for key in missing:
-            aggregate = None
+            aggregate: Any = None
             for stored in streams[instance_id(key)]:
-                aggregate = self.app.mapper.to_domain_event(stored).mutate(aggregate)
+                event: Any = self.app.mapper.to_domain_event(stored)  # an aggregate event
+                aggregate = event.mutate(aggregate)
             if isinstance(aggregate, ProcessInstance):
                 self.instances[key] = aggregate
 
