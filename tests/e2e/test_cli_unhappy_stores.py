@@ -99,7 +99,7 @@ def test_a_read_command_never_creates_a_folder_or_a_database(cli: Cli, workdir: 
     result = cli(*command, "--store", url)
     assert result.code == 2
     line = one_line(_err(result))
-    assert f"--store: no store at '{url}'" in line
+    assert f"--store: there is no store at '{url}'" in line
     assert ("does not exist" if "missing" in url else "nothing has been deployed") in line
     assert not (workdir / "missing").exists() and not (workdir / "engine.db").exists()
 

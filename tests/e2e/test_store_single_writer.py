@@ -141,3 +141,40 @@ def test_replay_refuses_a_store_another_writer_holds(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert result.stderr.count("\n") == 1 and f"pid {os.getpid()}" in result.stderr
     assert result.stdout == ""
+
+
+WRITERS = [  # every writing command, each holding the store while another writer works
+    ["cancel", "1"], ["variables", "set", "1", "--var", "x=1"], ["clock", "advance", "PT1S"],
+    ["messages", "publish", "m", "--key", "k"], ["signals", "broadcast", "s"],
+    ["user-tasks", "complete", "1", "approve"], ["incidents", "resolve", "1"],
+    ["operations", "revert", "1"], ["jobs", "fail", "1", "checkPayment", "--retries", "0"],
+]
+
+
+def test_every_writing_command_fails_with_exit_3_while_another_writer_holds_the_store(
+        tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    (tmp_path / "order-v1.bpmn").write_bytes((DATA / "order-v1.bpmn").read_bytes())
+    assert engine_sim("deploy", "order-v1.bpmn", "--store", url, cwd=tmp_path).returncode == 0
+    holder = Engine(url)
+    holder.take_writer_lease()
+    try:
+        results = [engine_sim(*argv, "--wait", "0", "--store", url, cwd=tmp_path)
+                   for argv in WRITERS]
+        readers = [engine_sim(*argv, "--store", url, cwd=tmp_path)
+                   for argv in (["clock", "show"], ["incidents"], ["operations"])]
+    finally:
+        holder.close()
+    for argv, result in zip(WRITERS, results, strict=True):
+        assert result.returncode == 3, (argv, result.stderr)
+        assert result.stderr.count("\n") == 1 and f"pid {os.getpid()}" in result.stderr
+    for result in readers:  # readers never need the lease
+        assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "86401", "nan", "inf", "soon"])
+def test_a_wait_outside_0_to_a_day_is_invalid_input(tmp_path: Path, value: str) -> None:
+    result = engine_sim("create", "orderProcess", "--wait", value, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--wait" in result.stderr and "seconds" in result.stderr
+    assert not (tmp_path / ".engine-sim").exists()

@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 from web_support import cli, seed, store_digest
 
+from engine_sim.engine.engine import Engine
 from engine_sim.web.app import create_app
 from engine_sim.web.common import CSRF_COOKIE
 from engine_sim.web.service import WebService
@@ -367,7 +368,9 @@ def test_serve_refuses_bad_options(store: tuple[str, Path], tmp_path: Path) -> N
     code, _, err = cli(f"sqlite:///{tmp_path}/a-file/engine.db", "serve", "--port", "0")
     assert code == 2 and "engine-sim serve: --store: invalid SQLite store" in err
     code, _, err = cli(store[0], "serve", "--chunk-size", "0")
-    assert code == 2 and "--chunk-size: '0' must be at least 1" in err
+    assert code == 2 and "--chunk-size: '0' must be from 1 to 100000" in err
+    code, _, err = cli(store[0], "serve", "--port", "70000")
+    assert code == 2 and "--port: '70000' must be from 0 to 65535" in err
 
 
 def test_engine_sim_serve_serves_the_store(store: tuple[str, Path], keys: dict[str, int]) -> None:
@@ -426,3 +429,20 @@ def test_an_operation_stopped_by_a_restart_is_resumed_from_its_page(
         service: WebService = client.app.state.service  # type: ignore[attr-defined]
         view = service.wait(operation)
         assert (view["state"], view["completed"], view["failed"]) == ("COMPLETED", 3, 1)
+
+
+def test_a_migration_while_another_writer_holds_the_store_names_it_and_writes_nothing(
+        store: tuple[str, Path], keys: dict[str, int]) -> None:
+    holder = Engine(store[0])  # another writer (in this process: a lease per engine)
+    holder.take_writer_lease()
+    try:
+        before = store_digest(store[1])
+        with TestClient(create_app(WebService(store[0], wait=0))) as client:
+            assert client.get("/processes").status_code == 200  # reading needs no lease
+            response = client.post("/migrate/run", data=migration_form(
+                client, ["checkPayment=checkPayment"], confirm="MIGRATE"))
+            assert response.status_code == 400
+            assert "in use by another writer" in error_of(response.text)
+        assert store_digest(store[1]) == before
+    finally:
+        holder.close()

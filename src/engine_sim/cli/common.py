@@ -7,7 +7,6 @@ needs them, the deployed definitions and the instance it names) and raises `CliE
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sqlite3
@@ -18,94 +17,29 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from rich.table import Table
 
 from engine_sim.app import EngineApp
-from engine_sim.engine import DeployedProcess, Engine
-from engine_sim.persistence import (
-    DEFAULT_CLI_STORE,
-    Store,
-    StoreURLError,
-    check_postgres,
-    parse_store_url,
-)
-from engine_sim.persistence.lease import DEFAULT_WAIT, StoreReadOnly
+from engine_sim.cli.arguments import CliError
+from engine_sim.engine import DeployedProcess, Engine, clock_control
+from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
+from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
+from engine_sim.persistence.lease import DEFAULT_WAIT, StoreBusy, StoreReadOnly
 from engine_sim.persistence.stores import schema_lock
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-EXIT_BUSY = 3  # another writer held the store for longer than --wait
-MAX_WAIT = 86_400  # seconds: a day
 
-
-class CliError(Exception):
-    """Invalid input: `argument` names what the user typed wrong, `message` says why."""
-
-    def __init__(self, argument: str, message: str) -> None:
-        super().__init__(f"{argument}: {message}")
-        self.argument = argument
-        self.message = message
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, with its usage errors on one line (exit status 2, as for any bad input)."""
-
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(EXIT_INVALID, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def add_store_option(parser: argparse.ArgumentParser, writer: bool = False) -> None:
-    parser.add_argument(
-        "--store", default=DEFAULT_CLI_STORE, metavar="URL",
-        help=f"sqlite:///path.db, postgresql://USER@HOST:PORT/DB or memory: (default {DEFAULT_CLI_STORE}, "
-        "under the current folder)",
-    )
-    if writer:
-        parser.add_argument(
-            "--wait", type=float, default=DEFAULT_WAIT, metavar="SECONDS",
-            help="one writer per store: how long to wait while another command writes to it "
-            f"(default {DEFAULT_WAIT:g}; 0 fails at once)",
-        )
-
-
-def console() -> Console:
-    """Rich output on stdout; wide enough for keys and reasons when it is not a terminal."""
-    out = Console()
+def console(json_output: bool = False) -> Console:
+    """Rich output on stdout; wide enough for keys and reasons when it is not a terminal. With
+    `--json`, stdout holds the JSON document only: what is said for people goes to stderr."""
+    out = Console(stderr=json_output)
     if not out.is_terminal and "COLUMNS" not in os.environ:
-        out = Console(width=160)
+        out = Console(width=160, stderr=json_output)
     return out
 
 
-# -- parsing arguments ----------------------------------------------------------------------
-def parse_value(text: str) -> Any:
-    """A `--var` value: JSON when it parses as JSON, else the text itself."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def parse_variables(items: list[str] | None, option: str = "--var") -> dict[str, Any]:
-    variables: dict[str, Any] = {}
-    for item in items or ():
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise CliError(option, f"'{item}' is not NAME=VALUE")
-        variables[name.strip()] = parse_value(value)
-    return variables
-
-
-def parse_mapping(items: list[str] | None) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in items or ():
-        source, sep, target = item.partition("=")
-        if not sep or not source.strip() or not target.strip() or "=" in target:
-            raise CliError("--map", f"'{item}' is not SOURCE=TARGET (two element ids)")
-        pairs.append((source.strip(), target.strip()))
-    return tuple(pairs)
-
-
-def positive(option: str, value: int | None, allow_zero: bool = False) -> None:
-    if value is not None and (value < 0 or (value == 0 and not allow_zero)):
-        raise CliError(option, f"'{value}' must be {'0 or more' if allow_zero else 'at least 1'}")
+def print_json(document: Any) -> None:
+    """The `--json` output: one JSON document on stdout (field names: docs/cli.md)."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -120,56 +54,70 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str, wait: float | None = None) -> Iterator[EngineApp]:
-    """The engine on the store. A writer (`wait` given: the command's `--wait`) takes the
-    store's writer lease at once, waiting up to `wait` seconds for another writer; a reader
-    never takes it, and never creates a folder or an empty database."""
-    if wait is not None and not 0 <= wait <= MAX_WAIT:
-        raise CliError("--wait", f"'{wait}' must be a number of seconds from 0 to {MAX_WAIT}")
-    store = open_store(store_url, writer=wait is not None)
+def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
+            lease_on_first_write: bool = False) -> Iterator[EngineApp]:
+    """The engine on `store_url` (the composition root, `EngineApp`), on the store's simulated
+    clock. A command that writes takes the store's writer lease at once, waiting up to `wait`
+    seconds (its `--wait`) for another writer (`StoreBusy`: exit 3); a `read_only` command
+    never takes it, and never creates a folder or an empty database. The web server takes
+    it on its first write instead (`lease_on_first_write`), so that while it only shows
+    pages the other commands can write."""
+    store = open_store(store_url, read_only)
     try:
         with schema_lock(store):
-            opened = EngineApp(store, wall_clock=True)
-    except StoreURLError as error:
-        raise CliError("--store", str(error)) from None
+            opened = EngineApp(store, start_time=STORE_EPOCH)
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
     try:
-        if wait is not None:
-            take_lease(opened.engine, wait)
+        clock_control.install(opened.engine)  # the store keeps a simulated clock (docs/cli.md)
+        if not read_only:
+            lease = opened.engine.writer_lease
+            lease.wait = wait
+            lease.on_wait = lambda holder: print(
+                f"engine-sim: waiting up to {wait:g} s (--wait) for the store, which another "
+                f"writer holds: {holder}", file=sys.stderr)
+            if not lease_on_first_write:
+                take_lease(opened.engine)  # first: it reloads what another writer wrote
+        start_store_clock(opened.engine)
         yield opened
     finally:
         opened.close()
 
 
-def open_store(store_url: str, writer: bool) -> Store:
+def open_store(store_url: str, read_only: bool) -> Store:
     """The store, checked to be usable before the engine opens it: a reader's SQLite file
-    must exist; a PostgreSQL server must answer (its failure says why)."""
+    must exist (a reader creates nothing); a PostgreSQL server must answer (its failure says
+    why, within the connect timeout)."""
     try:
-        store = parse_store_url(store_url, create_folder=writer)
+        store = parse_store_url(store_url, create_folder=not read_only)
         if store.kind == "postgres":
             check_postgres(store)
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
-    if store.kind == "sqlite" and not writer and store.path is not None and not store.path.exists():
-        if not store.path.parent.is_dir():
-            raise CliError("--store", f"no store at '{store_url}': the folder '{store.path.parent}' "
-                           "does not exist")
-        raise CliError("--store", f"no store at '{store_url}': nothing has been deployed or "
-                       "created there yet")
+    path = store.path
+    if store.kind == "sqlite" and read_only and path is not None and not path.exists():
+        why = (f"the folder '{path.parent}' does not exist" if not path.parent.is_dir()
+               else "nothing has been deployed or created there yet")
+        raise CliError("--store", f"there is no store at '{store_url}': {why}; run `engine-sim "
+                       "deploy FILE` first, or name another with --store")
     return store
 
 
-def take_lease(engine: Engine, wait: float) -> None:
-    lease = engine.writer_lease
-    lease.wait = wait
-    lease.on_wait = lambda holder: print(
-        f"engine-sim: waiting up to {wait:g} s (--wait) for the store, which another writer "
-        f"holds: {holder}", file=sys.stderr)
+def take_lease(engine: Engine) -> None:
     try:
         engine.take_writer_lease()
     except StoreReadOnly as error:
+        raise CliError("--store", str(error)) from None
+
+
+def claim_store(engine: Engine) -> None:
+    """The web server's lease, taken before its first write: a store another writer holds
+    past `--wait`, or one that may not be written, is an error naming --store (the page shows
+    it; the command line's exit 3 has no place there)."""
+    try:
+        engine.take_writer_lease()
+    except (StoreBusy, StoreReadOnly) as error:
         raise CliError("--store", str(error)) from None
 
 
@@ -190,5 +138,34 @@ def definition(engine: Engine, process: str, version: int | None,
     return deployed
 
 
-def print_error(command: str, error: CliError) -> None:
-    print(f"engine-sim {command}: {error.argument}: {error.message}", file=sys.stderr)
+# -- output ---------------------------------------------------------------------------------
+FINISHED = {"COMPLETED": "COMPLETED", "TERMINATED": "CANCELED"}  # lifecycle -> list-view state
+WIDE = 120  # below this many columns, tables drop their date columns so keys stay whole
+
+
+def key_column(table: Table, title: str = "key") -> None:
+    """A column of keys: never wrapped nor cut (other columns wrap first)."""
+    table.add_column(title, no_wrap=True, min_width=len(title), overflow="ignore")
+
+
+def text_column(table: Table, title: str, **kw: Any) -> None:
+    """A column that wraps (folding long ids) when the terminal is narrow."""
+    table.add_column(title, overflow="fold", **kw)
+
+
+def instance_status(engine: Engine, key: int) -> dict[str, Any]:
+    """Where an instance stands after a command: the `--json` `instance` object."""
+    state = engine.instance(key)
+    assert state is not None
+    return {"processInstanceKey": key, "bpmnProcessId": state.process_id,
+            "version": state.version,
+            "state": FINISHED.get(state.lifecycle, "INCIDENT" if state.incidents else "ACTIVE"),
+            "activeElements": list(state.active_element_ids()), "incidents": len(state.incidents)}
+
+
+def status_line(status: dict[str, Any]) -> str:
+    where = ", ".join(status["activeElements"]) or "-"
+    incidents = f", {status['incidents']} open incident(s)" if status["incidents"] else ""
+    running = status["state"] in ("ACTIVE", "INCIDENT")
+    return (f"instance {status['processInstanceKey']} is "
+            f"{'running' if running else status['state'].lower()}, active elements: {where}{incidents}")

@@ -126,15 +126,21 @@ class _CountingLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.nodes = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise YamlLocatedError("document", self.peek_event().start_mark.line + 1, _TOO_MANY)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # (stubs)
+            raise YamlLocatedError("document", _event_line(event), _TOO_MANY)
+        return super().compose_node(parent, index)
 
 
 _TOO_MANY = f"the document holds more than {MAX_NODES:,} values"
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+
+
+def _event_line(event: yaml.Event) -> int | None:
+    """The 1-based line where a parser event starts (None when the parser gave no mark)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
 
 
 def _count_nodes_fast(text: bytes | str) -> None:
@@ -148,7 +154,7 @@ def _count_nodes_fast(text: bytes | str) -> None:
             if isinstance(event, _NODE_EVENTS):
                 nodes += 1
                 if nodes > MAX_NODES:
-                    raise YamlLocatedError("document", event.start_mark.line + 1, _TOO_MANY)
+                    raise YamlLocatedError("document", _event_line(event), _TOO_MANY)
     except yaml.YAMLError:
         return
 
@@ -238,6 +244,7 @@ class _Builder:
                 items = enumerate(node.value)
                 return [self.build(item, (*path, i), depth + 1) for i, item in items]
             self._check_tag(node, path, _TAG + "map")
+            assert isinstance(node, MappingNode)  # the composer makes only these three kinds
             return self._mapping(node, path, depth)
         finally:
             self.open.discard(id(node))
@@ -278,7 +285,7 @@ def _entries(
     those merged in by `<<` that it does not give itself (earlier merge sources win).
 
     Repeated own keys are yielded again so the builder can report them."""
-    merged: list[Node] = []
+    merged: list[MappingNode] = []
     own: set[str] = set()
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE_TAG:

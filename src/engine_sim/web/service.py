@@ -2,9 +2,9 @@
 operations views, the catalog and the deployed XML, Operate (preview, batch, revert) and an
 instance's state and history.
 
-The server is the store's single writer while it runs: one worker thread owns the
-`engine_sim.app.EngineApp` (the composition root), opened by the CLI's `session()`, and
-runs every call that touches it, reads and writes alike, one at a time; views are caught up
+The server is the store's single writer while it runs (from its first write it holds the
+writer lease, persistence/lease.py): one worker thread owns the `engine_sim.app.EngineApp` (the
+composition root), opened by the CLI's `session()`, and runs every call that touches it, reads and writes alike, one at a time; views are caught up
 before each read.
 A batch operation runs one chunk per call, so pages stay responsive while it runs. Bad
 input raises the CLI's own `CliError`, built by the CLI's own checks, so the web and the
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from engine_sim.app import EngineApp
-from engine_sim.cli.common import CliError, definition, parse_mapping, session
+from engine_sim.cli.arguments import DEFAULT_WAIT, CliError, parse_mapping
+from engine_sim.cli.common import claim_store, definition, session
 from engine_sim.cli.history import details
 from engine_sim.cli.instances import check_element
 from engine_sim.cli.migrate import check_mapping, select
@@ -89,9 +90,11 @@ class MappingRow:
 
 
 class WebService:
-    def __init__(self, store_url: str, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, store_url: str, chunk_size: int = CHUNK_SIZE,
+                 wait: float = DEFAULT_WAIT) -> None:
         self.store_url = store_url
         self.chunk_size = chunk_size
+        self.lease_wait = wait  # for another writer's lease (the server holds it while it runs)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-sim-store")
         self._stack = ExitStack()
         self._diagrams: dict[int, Diagram] = {}
@@ -101,7 +104,8 @@ class WebService:
 
     # -- the worker thread --------------------------------------------------------------
     def _open(self) -> EngineApp:
-        return self._stack.enter_context(session(self.store_url))
+        return self._stack.enter_context(session(self.store_url, wait=self.lease_wait,
+                                                 lease_on_first_write=True))
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return self._worker.submit(fn, *args).result()
@@ -273,6 +277,7 @@ class WebService:
     def migrate(self, selection: Selection, target: Definition, pairs: Pairs) -> int:
         """Create the batch operation and start running it; its key."""
         def create() -> int:
+            claim_store(self._s.engine)
             outcome, operation = self._s.operate.migrate(
                 selection, target.process_id, target.version, pairs, False, run=False)
             if operation is None:
@@ -288,6 +293,7 @@ class WebService:
             self._s.views()
             if self._s.operate.operations.get(operation) is None:
                 raise CliError("ID", f"no batch operation with key {operation}")
+            claim_store(self._s.engine)
             outcome, created = self._s.operate.revert(operation, run=False)
             if created is None:
                 reason = (outcome.rejection or {}).get("rejectionReason", "rejected")

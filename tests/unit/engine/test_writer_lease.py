@@ -59,3 +59,10 @@ def test_the_memory_store_needs_no_lease() -> None:
     engine.deploy(MODEL, "m.bpmn")
     assert engine.writer_lease.held
     assert Engine().writer_lease.acquire()  # nothing is shared between memory stores
+
+
+def test_the_cli_default_wait_is_the_lease_default() -> None:
+    from engine_sim.cli import arguments
+    from engine_sim.persistence import lease
+
+    assert arguments.DEFAULT_WAIT == lease.DEFAULT_WAIT
