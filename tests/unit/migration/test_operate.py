@@ -4,7 +4,7 @@ its plan checks, chunks, and revert."""
 from __future__ import annotations
 
 import pytest
-from migration_support import linear
+from bpmn_builders import linear
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
