@@ -55,7 +55,8 @@ def chained_process(process_id: str, *nodes: str, flows: str = "") -> str:
 def linear(process_id: str, *task_ids: str, extra: str = "") -> bytes:
     """start -> service tasks `task_ids` (job type = id) -> end, flows named `f_<source>`."""
     return process(start(), *(task(t) for t in task_ids), end(),
-                   chain("start", *task_ids, "end", flow_ids=BY_SOURCE), extra, process_id=process_id)
+                   chain("start", *task_ids, "end", flow_ids=BY_SOURCE), extra,
+                   process_id=process_id)
 
 
 def _id_of(node: str) -> str:
@@ -115,7 +116,8 @@ def call(element_id: str, process_id: str, extensions: str = "", loop: str = "",
     """A call activity of `process_id`; `attrs` go on zeebe:calledElement."""
     extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
     called = f'<zeebe:calledElement processId="{process_id}"{extra}/>'
-    return f'<bpmn:callActivity id="{element_id}">{ext(called, extensions)}{loop}</bpmn:callActivity>'
+    return (f'<bpmn:callActivity id="{element_id}">{ext(called, extensions)}{loop}'
+            "</bpmn:callActivity>")
 
 
 def sub_process(element_id: str, *nodes: str, triggered: bool = False) -> str:
@@ -170,7 +172,8 @@ def boundary(element_id: str, attached: str, definition: str, interrupting: bool
 # -- event definitions and the root elements they refer to -----------------------------------
 def timer(kind: str, value: str) -> str:
     """A timer definition: `kind` is timeDuration, timeDate or timeCycle."""
-    return f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
+    return (f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}>"
+            "</bpmn:timerEventDefinition>")
 
 
 def message_def(ref: str = "msg") -> str:
@@ -194,7 +197,8 @@ def signal(name: str, ref: str = "sig") -> str:
 
 
 def error_def(ref: str | None = "err") -> str:
-    return f'<bpmn:errorEventDefinition errorRef="{ref}"/>' if ref else "<bpmn:errorEventDefinition/>"
+    return (f'<bpmn:errorEventDefinition errorRef="{ref}"/>' if ref
+            else "<bpmn:errorEventDefinition/>")
 
 
 def error(code: str, ref: str = "err") -> str:
