@@ -16,7 +16,7 @@ from engine_sim.model import ElementType, parse_bpmn
 # The element types the engine core runs (call activities, multi-instance bodies and catch
 # events belong to other parts of the engine, which also register their own processors for
 # some of these types, e.g. start and end events: only the presence is checked here, the
-# behaviour by test_core_processors).
+# behaviour by test_processors).
 CORE_TYPES = frozenset({
     ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.START_EVENT, ElementType.END_EVENT,
     ElementType.INTERMEDIATE_THROW_EVENT, ElementType.MANUAL_TASK, ElementType.TASK,
