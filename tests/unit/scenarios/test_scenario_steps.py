@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from engine_sim.scenarios import doc_steps
 from engine_sim.scenarios.doc_steps import EXPECTATION_KINDS, STEP_MODELS
 
