@@ -26,9 +26,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.base import PREPARE_FAILED, ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
 from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.transitions import element_record
@@ -66,17 +66,21 @@ class CalledElementError(Exception):
 
 
 class CallActivityProcessor(ElementProcessor):
-    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
-        calls = self.b.calls
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        """The called definition and its start event, before the boundary events subscribe."""
         try:
-            deployed, start = calls.called_process(state, ei, element)
+            return self.b.calls.called_process(state, ei, element)
         except EvaluationFailed as failure:
             raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
-            return
         except CalledElementError as error:
             raise_incident(ctx, state, ei, CALLED_ELEMENT_ERROR, str(error))
-            return
+        return PREPARE_FAILED
+
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                    element: Element, prepared: Any = None) -> None:
+        calls = self.b.calls
+        deployed, start = prepared
         child_key = ctx.new_key()
         element_record(ctx, state, ei, Intent.ELEMENT_ACTIVATED, calledChildInstanceKey=child_key)
         calls.start_child(ctx, state, ei, element, deployed, start, child_key)

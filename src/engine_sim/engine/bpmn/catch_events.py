@@ -10,6 +10,8 @@ trigger's variables.
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
@@ -23,7 +25,7 @@ class CatchEventProcessor(ElementProcessor):
     task's boundary events were opened by `Bpmn.run_activation`)."""
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         variables = self.b.triggers.take(ctx, state, ei)
         if variables is not None:  # the winner behind an event-based gateway
             transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
@@ -37,7 +39,7 @@ class EventBasedGatewayProcessor(ElementProcessor):
     """Subscribes to every event after it; the first that occurs wins (`Triggers.event_gateway`)."""
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         model = state.model
         events = [model.elements[model.flows[f].target] for f in element.outgoing]
         if self.b.subscriptions.open(ctx, state, ei, events):

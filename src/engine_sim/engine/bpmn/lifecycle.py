@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn import incidents, transitions
+from engine_sim.engine.bpmn.base import PREPARE_FAILED
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
 from engine_sim.engine.bpmn.registry import element_processors
 from engine_sim.engine.bpmn.variables import merge_variables, set_local, set_variable
@@ -74,7 +75,9 @@ class ElementLifecycle:
         return ei
 
     def run_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
-        """The element-specific part of the activation; re-run when its incident is resolved."""
+        """The element-specific part of the activation, in Zeebe's order: input mappings, what
+        can fail (`prepare`), boundary-event subscriptions, then the element's own work (its
+        job before ELEMENT_ACTIVATED). Re-run when its incident is resolved."""
         element = state.model.elements[ei.element_id]
         body = self.mi_body_of(state, ei)
         if body is not None and not self.processor(body).on_child_activating(ctx, state, body, ei):
@@ -82,9 +85,13 @@ class ElementLifecycle:
         if (ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs
                 and not self._apply_inputs(ctx, state, ei, element)):
             return
+        processor = self.processor(ei)
+        prepared = processor.prepare(ctx, state, ei, element)
+        if prepared is PREPARE_FAILED:
+            return  # a job expression or the called process failed (an incident)
         if not self.b.subscriptions.open_boundary_events(ctx, state, ei, element):
             return  # a boundary event's timer or correlation key failed (an incident)
-        self.processor(ei).on_activate(ctx, state, ei, element)
+        processor.on_activate(ctx, state, ei, element, prepared)
 
     @staticmethod
     def mi_body_of(state: InstanceState, ei: ElementInstance) -> ElementInstance | None:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.catch_definitions import Scope, signal_name
@@ -60,11 +60,17 @@ class _Throwing(ElementProcessor):
         super().__init__(behaviors)
         self._job_worker = JobWorkerTaskProcessor(behaviors)  # message throw events with a job
 
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        if element.event_type is EventType.MESSAGE and element.task_definition is not None:
+            return self._job_worker.prepare(ctx, state, ei, element)
+        return None
+
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         kind = element.event_type
         if kind is EventType.MESSAGE and element.task_definition is not None:
-            self._job_worker.on_activate(ctx, state, ei, element)
+            self._job_worker.on_activate(ctx, state, ei, element, prepared)
         elif kind is EventType.SIGNAL:
             self._signal(ctx, state, ei, element)
         elif kind is EventType.ESCALATION:
