@@ -42,7 +42,9 @@ class ElementLifecycle:
                        variables_: dict[str, Any], start: Element,
                        parent: tuple[int, int] = (-1, -1), key: int | None = None) -> InstanceState:
         """A new instance of `deployed`, entering at `start` (a start event of the process).
-        `key` is given when the caller announced it first (a call activity's child)."""
+        `key` is given when the caller announced it first (a start event's trigger record);
+        `parent`: the call activity's instance and element instance keys for a called child,
+        which Zeebe creates without a PROCESS_INSTANCE_CREATION record."""
         state = InstanceState(ctx.new_key() if key is None else key, self.b.catalog.model)
         # an instance is born with its definition; ELEMENT_ACTIVATING of the process restates it
         state.definition_key, state.process_id, state.version = (
@@ -50,9 +52,10 @@ class ElementLifecycle:
         )
         state.parent_instance_key, state.parent_element_instance_key = parent
         set_local(ctx, state, state.key, variables_)
-        ctx.write(state, ValueType.PROCESS_INSTANCE_CREATION, Intent.CREATED, state.key,
-                  variables=variables_, parentProcessInstanceKey=parent[0],
-                  parentElementInstanceKey=parent[1])
+        if parent[0] == -1:
+            ctx.write(state, ValueType.PROCESS_INSTANCE_CREATION, Intent.CREATED, state.key,
+                      variables=variables_, parentProcessInstanceKey=-1,
+                      parentElementInstanceKey=-1)
         root = transitions.activating(ctx, state, deployed.model.root, -1, state.key, parent=parent)
         transitions.transition(ctx, state, root, Intent.ELEMENT_ACTIVATED)
         self.b.subscriptions.open_event_subprocess_starts(ctx, state, root, deployed.model.root)
