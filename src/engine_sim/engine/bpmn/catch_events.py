@@ -5,7 +5,8 @@ receive tasks and event-based gateways (Zeebe's `IntermediateCatchEventProcessor
 Each opens its subscription(s) while it activates, before ELEMENT_ACTIVATED, and waits; the
 trigger (`Triggers`) completes it. A catch event or receive task reached from an event-based
 gateway that already won does not subscribe: it activates and completes with the winning
-trigger's variables.
+trigger's variables. A link catch event waits for nothing: its link throw event activates
+it, and it passes straight on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
-from engine_sim.model import Element
+from engine_sim.model import Element, EventType
 from engine_sim.records import Intent
 
 
@@ -26,6 +27,8 @@ class CatchEventProcessor(ElementProcessor):
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element, prepared: Any = None) -> None:
+        if element.event_type is EventType.LINK:  # reached from its link throw event
+            return super().on_activate(ctx, state, ei, element, prepared)
         variables = self.b.triggers.take(ctx, state, ei)
         if variables is not None:  # the winner behind an event-based gateway
             transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)

@@ -2,6 +2,7 @@
 `IntermediateThrowEventProcessor` and `EndEventProcessor` with their behaviours):
 
 - none: passes through (a terminate end event terminates its scope: `EndEventProcessor`);
+- link (intermediate throw only): passes through, then its link catch event activates;
 - message with `zeebe:taskDefinition`: a job worker, like a send task;
 - signal: the signal is broadcast (its variables are the event's local variables, i.e. its
   input mappings' results), then the event completes;
@@ -111,7 +112,16 @@ class _Throwing(ElementProcessor):
 
 
 class ThrowEventProcessor(_Throwing):
-    """Intermediate throw events: on to the next element once thrown."""
+    """Intermediate throw events: on to the next element once thrown. A link throw event
+    takes no sequence flow: its scope's link catch event of the same name activates at once
+    (Zeebe activates it in the flow scope), so the scope never looks empty in between."""
+
+    def after_completed(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                        element: Element) -> None:
+        if element.link_target is None:
+            return super().after_completed(ctx, state, ei, element)
+        catch = state.model.elements[element.link_target]
+        self.b.lifecycle.activate(ctx, state, catch, ei.flow_scope_key)
 
 
 class ThrowingEndEventProcessor(_Throwing, EndEventProcessor):
