@@ -71,7 +71,13 @@ def build_process(doc: DocumentDraft, draft: ProcessDraft) -> Process:
         checksum=hashlib.sha256(etree.tostring(draft.xml, method="c14n")).hexdigest(),
         resource_name=doc.source,
         reachable=MappingProxyType(reachable),
+        version_tag=attr_of(bx.extension(draft.xml, "versionTag"), "value"),
     )
+
+
+def attr_of(el: etree._Element | None, name: str) -> str | None:
+    value = el.get(name) if el is not None else None
+    return value or None
 
 
 def _flow(flow: FlowDraft, compile_: _Compiler) -> SequenceFlow:

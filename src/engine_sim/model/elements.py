@@ -207,6 +207,7 @@ class Process:
     flows: Mapping[str, SequenceFlow]
     checksum: str  # of the process's XML, to tell an identical redeploy
     resource_name: str = ""
+    version_tag: str | None = None  # zeebe:versionTag of the process (call activity binding)
     # element id -> ids of the elements reachable from it along sequence flows (boundary events
     # of activities included), within its flow scope; used by the inclusive gateway's join.
     reachable: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))

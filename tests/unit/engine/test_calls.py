@@ -184,13 +184,39 @@ def test_binding_type_deployment_without_the_process_is_an_incident(engine: Engi
     assert "resource 'p.bpmn'" in incident.error_message
 
 
-def test_binding_type_version_tag_is_an_incident(engine: Engine) -> None:
-    deploy(engine, CHILD, process("parent", call("ca", "child", bindingType="versionTag",
-                                                 versionTag="v1")))
-    (incident,) = engine.instance(start(engine, "parent")).incidents.values()
+def tagged(pid: str, tag: str, job_type: str) -> str:
+    """A process `pid` with zeebe:versionTag `tag` whose one task has job type `job_type`."""
+    return process(pid, service(job_type)).replace(
+        'isExecutable="true">',
+        f'isExecutable="true"><bpmn:extensionElements><zeebe:versionTag value="{tag}"/>'
+        "</bpmn:extensionElements>", 1)
+
+
+def test_binding_type_version_tag_calls_the_latest_version_with_that_tag(engine: Engine) -> None:
+    deploy(engine, tagged("child", "v1", "first"), name="child.bpmn")
+    deploy(engine, tagged("child", "v1", "second"), name="child.bpmn")
+    deploy(engine, tagged("child", "v2", "third"), name="child.bpmn")
+    deploy(engine, process("parent", call("ca", "child", bindingType="versionTag",
+                                          versionTag="v1")))
+
+    child = engine.instance(child_of(engine, start(engine, "parent"), "ca"))
+
+    assert (child.version, [j.type for j in child.jobs.values()]) == (2, ["second"])
+    assert engine.catalog.get("child", 3).model.version_tag == "v2"
+
+
+def test_binding_type_version_tag_without_such_a_version_is_an_incident(engine: Engine) -> None:
+    deploy(engine, tagged("child", "v2", "work"), process(
+        "parent", call("ca", "child", bindingType="versionTag", versionTag="v1")))
+    parent = start(engine, "parent")
+    (incident,) = engine.instance(parent).incidents.values()
     assert incident.error_message.startswith(
         "Expected to call process with BPMN process id 'child' and version tag 'v1', but no such "
         "process found.")
+    # the fix: deploy the tagged version, then resolve
+    deploy(engine, tagged("child", "v1", "work"), name="child.bpmn")
+    accepted(commands.resolve_incident(engine, parent, "ca"))
+    assert engine.instance(parent).leaves()[0].lifecycle == "ELEMENT_ACTIVATED"
 
 
 def test_a_child_that_completes_at_once_completes_the_call_activity_in_the_same_command(engine: Engine) -> None:

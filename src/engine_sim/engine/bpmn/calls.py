@@ -11,8 +11,9 @@
 - Binding types: `latest` (Zeebe's default) takes the latest version. `deployment` takes the
   version deployed with the calling definition: a definition new in the calling definition's
   deployment, else (our deployments keep an unchanged process's earlier definition) the
-  latest version deployed before it from a resource of the same name. `versionTag`: our
-  catalog keeps no version tags, so it always raises Zeebe's "no such process" incident.
+  latest version deployed before it from a resource of the same name. `versionTag` takes the
+  latest version deployed with that `zeebe:versionTag` (kept on each deployed definition's
+  model); none is Zeebe's "no such process" CALLED_ELEMENT_ERROR incident.
 - The child's records go to the child's own stream (its aggregate), saved with the parent's
   in the same command; Zeebe writes no PROCESS_INSTANCE_CREATION record for it. The link is
   the child's ELEMENT_ACTIVATING of its process, which carries `parentElementInstanceKey`:
@@ -120,7 +121,11 @@ class CallActivities:
     def _by_binding(self, state: InstanceState, called: CalledElement,
                     process_id: str) -> DeployedProcess:
         if called.binding_type == "versionTag":
-            raise CalledElementError(NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
+            tagged = self.b.catalog.with_version_tag(process_id, called.version_tag or "")
+            if tagged is None:
+                raise CalledElementError(
+                    NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
+            return tagged
         if called.binding_type == "deployment":
             return self._in_same_deployment(state.definition_key, process_id)
         deployed = self.b.catalog.latest(process_id)
