@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
+BENCH_STAMP := $(VENV)/.bench-installed
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
@@ -17,5 +19,10 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest tests -q
 	$(VENV)/bin/engine-sim replay scenarios
 
-bench: $(STAMP)
-	$(VENV)/bin/python benchmarks/run.py
+$(BENCH_STAMP): $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+# make bench ARGS="--n 20000 --stores memory sqlite" (see benchmarks/README.md)
+bench: $(BENCH_STAMP)
+	$(VENV)/bin/python benchmarks/run.py $(ARGS)
