@@ -10,7 +10,9 @@ VARIABLE), `"REJECTED VALUE_TYPE INTENT REJECTION_TYPE"` for a rejection.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import Any
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import ProcessInstance, instance_id
@@ -47,7 +49,7 @@ def flow(flow_id: str, source: str, target: str, condition: str | None = None) -
 
 def chain(*ids: str) -> str:
     """Sequence flows `a->b`, `b->c`, ... named `a_b`, `b_c`, ..."""
-    return "\n".join(flow(f"{a}_{b}", a, b) for a, b in zip(ids, ids[1:]))
+    return "\n".join(flow(f"{a}_{b}", a, b) for a, b in pairwise(ids))
 
 
 def job_task(element_id: str, job_type: str = "work", tag: str = "serviceTask",

@@ -12,23 +12,22 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import islice
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from engine_sim.engine.aggregates import _RecordsAggregate
+from engine_sim.engine import RecordsAggregate
+from engine_sim.records import Record
 from migration.plan import MigrationPlan
 
-Record = dict[str, Any]
 OPERATION_TYPE = "MIGRATE_PROCESS_INSTANCE"
 
 
-def operation_id(key: int):  # type: ignore[no-untyped-def]
-    from uuid import UUID
-
+def operation_id(key: int) -> UUID:
     return UUID(int=(1 << 127) | key)
 
 
-class BatchOperation(_RecordsAggregate):
+class BatchOperation(RecordsAggregate):
     TOPIC = "migration:BatchOperation"
 
     class Created(Aggregate.Created):
@@ -88,12 +87,15 @@ class BatchOperation(_RecordsAggregate):
 
 
 class NewBatchOwner:
-    """Keeps the records of a batch's creation and creates the aggregate at save time."""
+    """Keeps the records of a batch's creation and creates the aggregate at save time;
+    once saved, the aggregate joins `known` (the batches held in memory)."""
 
-    def __init__(self, key: int, items: list[dict[str, Any]], ignored: list[int]) -> None:
+    def __init__(self, key: int, items: list[dict[str, Any]], ignored: list[int],
+                 known: dict[int, BatchOperation]) -> None:
         self.key = key
         self.items = items
         self.ignored = ignored
+        self.known = known
         self.aggregate: BatchOperation | None = None
 
     def persist(self, records: list[Record], counters: list[int], timestamp: datetime) -> BatchOperation:
@@ -104,7 +106,8 @@ class NewBatchOwner:
         return self.aggregate
 
     def saved(self) -> None:
-        pass
+        assert self.aggregate is not None
+        self.known[self.key] = self.aggregate
 
 
 class ChunkOwner:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
-from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.engine import ElementInstance, EvaluationFailed, InstanceState, evaluate
 from engine_sim.model import CONTAINER_TYPES, Element, ElementType, Process
 
 SELF_CATCHING = (ElementType.INTERMEDIATE_CATCH_EVENT, ElementType.RECEIVE_TASK)

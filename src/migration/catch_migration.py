@@ -22,20 +22,21 @@ before anything is written (`check_new_subscriptions`, run with rule 16).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
 
-from engine_sim.engine.bpmn.catch_definitions import Scope, opening_for
-from engine_sim.engine.bpmn.expressions import EvaluationFailed
-from engine_sim.engine.bpmn.subscriptions import subscribes
-from engine_sim.engine.state import ElementInstance, Subscription
+from engine_sim.engine import (
+    Behaviors,
+    CommandContext,
+    ElementInstance,
+    EvaluationFailed,
+    Scope,
+    Subscription,
+    opening_for,
+    subscribes,
+)
 from engine_sim.model import Element, ElementType
-from engine_sim.records import Intent
 from migration import messages as msg
 from migration.catch_events import SELF_CATCHING, catch_events_of
-
-if TYPE_CHECKING:
-    from engine_sim.engine.engine import Engine
-    from migration.checks import Rejection, Walk
+from migration.walk import INVALID_STATE, Rejection, Walk
 
 # Validation only needs to know whether an expression evaluates; due dates are computed
 # again, from the engine's clock, when the migration is applied.
@@ -58,8 +59,6 @@ def events_to_open(walk: Walk, ei: ElementInstance) -> list[Element]:
 def check_new_subscriptions(walk: Walk, ei: ElementInstance) -> Rejection | None:
     """Every catch event the target opens must evaluate now (Zeebe rejects the migration
     when a new subscription's correlation key or timer cannot be evaluated)."""
-    from migration.checks import INVALID_STATE, Rejection
-
     scope = Scope(walk.state, ei.key)
     for event in events_to_open(walk, ei):
         try:
@@ -70,11 +69,12 @@ def check_new_subscriptions(walk: Walk, ei: ElementInstance) -> Rejection | None
     return None
 
 
-def migrate_catch_events(engine: Engine, walk: Walk, ei: ElementInstance) -> None:
+def migrate_catch_events(b: Behaviors, ctx: CommandContext, walk: Walk,
+                         ei: ElementInstance) -> None:
     """Called after the element instance's other records (ELEMENT_MIGRATED is applied:
     `ei.element_id` is the target id here)."""
     state = walk.state
-    subscriptions = engine.subscriptions
+    subscriptions = b.subscriptions
     target_ids = {e.id for e in target_catch_events(walk, ei)}
     mapped: list[tuple[Subscription, str]] = []
     unmapped: list[Subscription] = []
@@ -85,13 +85,13 @@ def migrate_catch_events(engine: Engine, walk: Walk, ei: ElementInstance) -> Non
         else:
             unmapped.append(subscription)
     scope = Scope(state, ei.key)
-    openings = [opening_for(e, scope, engine.clock.now) for e in events_to_open(walk, ei)]
+    openings = [opening_for(e, scope, ctx.now) for e in events_to_open(walk, ei)]
     for subscription in unmapped:
-        subscriptions.close(state, subscription)
+        subscriptions.close(ctx, state, subscription)
     for opening in openings:
-        subscriptions.write_opening(state, ei, opening)
+        subscriptions.write_opening(ctx, state, ei, opening)
     for subscription, target_id in mapped:
-        _migrate(engine, walk, ei, subscription, target_id)
+        subscriptions.migrate(ctx, state, ei, subscription, walk.target_model.elements[target_id])
 
 
 def _mapped_target(walk: Walk, ei: ElementInstance, subscription: Subscription) -> str | None:
@@ -101,16 +101,3 @@ def _mapped_target(walk: Walk, ei: ElementInstance, subscription: Subscription) 
     own = (ei.type in SELF_CATCHING and event is not None
            and event.type not in (ElementType.BOUNDARY_EVENT, ElementType.START_EVENT))
     return walk.targets[ei.key] if own else walk.mapping.get(subscription.element_id)
-
-
-def _migrate(engine: Engine, walk: Walk, ei: ElementInstance, subscription: Subscription,
-             target_id: str) -> None:
-    target = walk.target_model.elements[target_id]
-    fields: dict[str, Any] = dict(subscription.fields)
-    if "targetElementId" in fields:
-        fields["targetElementId"] = target_id
-    if "interrupting" in fields:
-        fields["interrupting"] = target.interrupting
-    engine.processing.write(walk.state, subscription.value_type, Intent.MIGRATED, subscription.key,
-                            elementId=target_id, elementInstanceKey=ei.key, **fields)
-

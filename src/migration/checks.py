@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.state import ElementInstance, InstanceState
+from engine_sim.engine import DeployedProcess, ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, EventType, Process
+from engine_sim.records import ValueType
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
 from migration.catch_migration import check_new_subscriptions
-
-NOT_FOUND, INVALID_ARGUMENT, INVALID_STATE = "NOT_FOUND", "INVALID_ARGUMENT", "INVALID_STATE"
+from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, Rejection, Walk
 
 UNMIGRATABLE_TYPES = frozenset({
     ElementType.START_EVENT, ElementType.END_EVENT, ElementType.INTERMEDIATE_THROW_EVENT,
@@ -26,41 +24,6 @@ UNMIGRATABLE_TYPES = frozenset({
 })
 MIGRATABLE_CATCH_KINDS = frozenset({EventType.MESSAGE, EventType.TIMER, EventType.SIGNAL})
 MIGRATABLE_ATTACHED_KINDS = MIGRATABLE_CATCH_KINDS | {EventType.ERROR, EventType.ESCALATION}
-JOINING_TYPES = (ElementType.PARALLEL_GATEWAY, ElementType.INCLUSIVE_GATEWAY)
-
-
-@dataclass(frozen=True)
-class Rejection:
-    type: str
-    reason: str
-
-
-@dataclass
-class Walk:
-    """What the checks know while walking one instance: models, mapping, targets so far."""
-
-    state: InstanceState
-    source: Process
-    target: DeployedProcess
-    mapping: Mapping[str, str]
-    # element instance key -> target id, in walk order (the order the records are written)
-    targets: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def target_model(self) -> Process:
-        return self.target.model
-
-    def target_id(self, ei: ElementInstance) -> str | None:
-        if ei.key == self.state.key:
-            return self.target_model.id  # the process is always mapped implicitly
-        return self.mapping.get(ei.element_id)
-
-    def parent_target_id(self, ei: ElementInstance) -> str:
-        return self.targets[ei.flow_scope_key]
-
-    def is_inner_instance(self, ei: ElementInstance) -> bool:
-        parent = self.state.elements.get(ei.flow_scope_key)
-        return parent is not None and parent.type is ElementType.MULTI_INSTANCE_BODY
 
 
 # -- rules 1-5: the command ------------------------------------------------------------------
@@ -251,7 +214,7 @@ def _joining_gateway_problem(walk: Walk, gateway_id: str, taken: list[tuple[str,
 def rule16_duplicate_message(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
     subscribed = {
         s.fields.get("messageName") for s in walk.state.subscriptions_of(ei.key)
-        if s.value_type == "PROCESS_MESSAGE_SUBSCRIPTION"
+        if s.value_type == ValueType.PROCESS_MESSAGE_SUBSCRIPTION
     }
     if not subscribed:
         return None
@@ -279,9 +242,12 @@ def breadth_first(state: InstanceState) -> list[ElementInstance]:
     return order
 
 
-def check_elements(walk: Walk) -> Rejection | None:
-    """Rules 6-16 over the tree; fills `walk.targets` for the instances that pass."""
-    for ei in breadth_first(walk.state):
+def check_elements(state: InstanceState, source: Process, target: DeployedProcess,
+                   mapping: Mapping[str, str]) -> Rejection | Walk:
+    """Rules 6-16 over the tree: the first rejection, or the walk with every element
+    instance's target, in walk order (the order the migration writes its records)."""
+    walk = Walk(state, source, target, mapping)
+    for ei in breadth_first(state):
         element = walk.source.elements[ei.element_id]
         for check in ELEMENT_CHECKS:
             rejection = check(walk, ei, element)
@@ -292,4 +258,4 @@ def check_elements(walk: Walk) -> Rejection | None:
                      or check_new_subscriptions(walk, ei))
         if rejection is not None:
             return rejection
-    return None
+    return walk

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine_sim.engine.aggregates import instance_id
-from engine_sim.engine.engine import Engine
+from engine_sim.engine import Engine
+from engine_sim.records import Intent, ValueType
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,7 @@ class MigrationEntry:
 
 def stored_records(engine: Engine, key: int) -> list[dict[str, Any]]:
     """Every record in the instance's own stream, in position order."""
-    records: list[dict[str, Any]] = []
-    for event in engine.app.repository.event_store.get(instance_id(key)):
-        records.extend(getattr(event, "records", ()))
-    return records
+    return engine.stored_records(key)
 
 
 def migrations_of(engine: Engine, key: int) -> list[MigrationEntry]:
@@ -38,5 +35,5 @@ def migrations_of(engine: Engine, key: int) -> list[MigrationEntry]:
             mapping=tuple((m["sourceElementId"], m["targetElementId"]) for m in r["mappingInstructions"]),
         )
         for r in stored_records(engine, key)
-        if r["valueType"] == "PROCESS_INSTANCE_MIGRATION" and r["intent"] == "MIGRATED"
+        if r["valueType"] == ValueType.PROCESS_INSTANCE_MIGRATION and r["intent"] == Intent.MIGRATED
     ]

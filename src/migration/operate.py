@@ -11,20 +11,20 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.engine import CommandMeta, Engine, Outcome
-from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.engine import DeployedProcess, Engine, Outcome
 from engine_sim.projections import AnyListView, InstanceRow, ListFilter, StreamFollower
-from engine_sim.records import Intent
 from migration import checks
 from migration import messages as msg
-from migration.batch import OPERATION_TYPE, BatchOperation, ChunkOwner, NewBatchOwner, operation_id
-from migration.checks import Rejection
-from migration.handler import apply_migration, migrate_instance, validate
+from migration.batch import BatchOperation
+from migration.batch_commands import CreateBatchOperation, ExecuteBatchOperation
+from migration.handler import MigrateProcessInstance, validate
 from migration.plan import MigrationPlan
+from migration.service import install
 from migration.views import OperationsView, SqlOperationsView, open_operations_view
+from migration.walk import INVALID_STATE, NOT_FOUND, Rejection
 
 CHUNK_SIZE = 500
+NO_PLAN = MigrationPlan.of(-1, (), False)  # stands in where no target could be resolved
 Pairs = tuple[tuple[str, str], ...]
 
 
@@ -44,7 +44,7 @@ class Operate:
         self.follower = follower
         self.operations = operations if operations is not None else open_operations_view(list_view)
         follower.projections.append(self.operations)
-        self.batches: dict[int, BatchOperation] = {}
+        self.processors = install(engine)
 
     # -- target resolution ---------------------------------------------------------------
     def target(self, process: str, version: int | None) -> DeployedProcess | Rejection:
@@ -52,21 +52,16 @@ class Operate:
         if deployed is not None:
             return deployed
         template = msg.NO_TARGET_LATEST if version is None else msg.NO_TARGET_BY_ID
-        return Rejection("NOT_FOUND", template.format(process=process, version=version))
+        return Rejection(NOT_FOUND, template.format(process=process, version=version))
 
     # -- one instance --------------------------------------------------------------------
     def migrate_instance(self, key: int, process: str, version: int | None, pairs: Pairs,
                          auto_map: bool) -> Outcome:
         target = self.target(process, version)
-        if isinstance(target, Rejection):
-            return self._reject(CommandMeta("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATE, key, key), target)
-        return migrate_instance(self.engine, key, MigrationPlan.of(target.key, pairs, auto_map))
-
-    def _reject(self, meta: CommandMeta, rejection: Rejection) -> Outcome:
-        def command(p: Processing) -> None:
-            raise Rejected(rejection.type, rejection.reason)
-
-        return self.engine.execute(meta, command)
+        if isinstance(target, Rejection):  # no plan without a target: the command is refused
+            return self.engine.execute(MigrateProcessInstance(key, NO_PLAN, target))
+        return self.engine.execute(
+            MigrateProcessInstance(key, MigrationPlan.of(target.key, pairs, auto_map)))
 
     # -- selections ----------------------------------------------------------------------
     def select(self, selection: Selection) -> list[int]:
@@ -119,7 +114,8 @@ class Operate:
             if plan_problem is not None or isinstance(target, Rejection):
                 failures[key] = (plan_problem or target).reason  # type: ignore[union-attr]
                 continue
-            result = validate(self.engine, key, MigrationPlan.of(target.key, pairs, auto_map))
+            plan = MigrationPlan.of(target.key, pairs, auto_map)
+            result = validate(self.engine.catalog, self.engine.instance(key), key, plan)
             if isinstance(result, Rejection):
                 failures[key] = result.reason
             else:
@@ -134,7 +130,7 @@ class Operate:
         target = self.target(process, version)
         rejection = self.check_plan(selection, target, pairs)
         if rejection is not None:
-            return self._reject(CommandMeta("BATCH_OPERATION", Intent.CREATE), rejection), None
+            return self.engine.execute(CreateBatchOperation([], [], rejection)), None
         assert isinstance(target, DeployedProcess)
         running, ignored = self._split(keys)
         mapping = [list(pair) for pair in pairs]
@@ -148,45 +144,26 @@ class Operate:
         batch = self.batch(operation_key)
         if batch.state != "COMPLETED":
             reason = msg.OPERATION_NOT_COMPLETED.format(id=operation_key, state=batch.state)
-            return self._reject(CommandMeta("BATCH_OPERATION", Intent.CREATE), Rejection("INVALID_STATE", reason)), None
+            refused = CreateBatchOperation([], [], Rejection(INVALID_STATE, reason))
+            return self.engine.execute(refused), None
         items = [
             {"key": r["key"], "target": r["source"], "mapping": inverse(r["mapping"]), "autoMap": False}
             for r in sorted(batch.completed_results(), key=lambda r: r["key"])
         ]
         return self._create(items, [], run)
 
-    def _create(self, items: list[dict[str, Any]], ignored: list[int], run: bool) -> tuple[Outcome, int | None]:
-        holder: dict[str, NewBatchOwner] = {}
-
-        def command(p: Processing) -> int:
-            key = p.new_key()
-            owner = holder["owner"] = NewBatchOwner(key, items, ignored)
-            p.write(None, "BATCH_OPERATION", Intent.CREATED, key, owner=owner,
-                    batchOperationType=OPERATION_TYPE, itemKeys=[i["key"] for i in items],
-                    ignoredKeys=ignored)
-            if not items:
-                p.write(None, "BATCH_OPERATION", Intent.COMPLETED, key, owner=owner,
-                        completed=0, failed=0)
-            return key
-
-        outcome = self.engine.execute(CommandMeta("BATCH_OPERATION", Intent.CREATE), command)
+    def _create(self, items: list[dict[str, Any]], ignored: list[int],
+                run: bool) -> tuple[Outcome, int | None]:
+        outcome = self.engine.execute(CreateBatchOperation(items, ignored))
         if outcome.rejected:
             return outcome, None
         key = outcome.result
-        batch = holder["owner"].aggregate
-        assert batch is not None
-        self.batches[key] = batch
-        outcomes = [outcome]
         if run:
-            outcomes.extend(self.run_operations(key))
-        return outcomes[0], key
+            self.run_operations(key)
+        return outcome, key
 
     def batch(self, key: int) -> BatchOperation:
-        batch = self.batches.get(key)
-        if batch is None:
-            batch = self.engine.app.repository.get(operation_id(key))
-            self.batches[key] = batch
-        return batch
+        return self.processors.batch(key)
 
     def run_operations(self, operation_key: int | None = None, chunk_size: int = CHUNK_SIZE,
                        progress: Any = None) -> list[Outcome]:
@@ -208,41 +185,11 @@ class Operate:
         return [row.key for row in self.operations.all() if row.state == "ACTIVE"]
 
     def _run_chunk(self, batch: BatchOperation, chunk: list[int]) -> Outcome:
-        owner = ChunkOwner(batch)
-
-        def command(p: Processing) -> None:
-            for key in chunk:
-                self._run_item(p, batch, owner, key)
-            if batch.pending_count == len(chunk):
-                failed = sum(1 for r in owner.results if r["status"] == "FAILED")
-                failed += sum(1 for r in batch.results.values() if r["status"] == "FAILED")
-                total = len(batch.items)
-                p.write(None, "BATCH_OPERATION", Intent.COMPLETED, batch.key, owner=owner,
-                        completed=total - failed, failed=failed)
-
         try:
-            return self.engine.execute(CommandMeta("BATCH_OPERATION", "EXECUTE", batch.key), command)
+            return self.engine.execute(ExecuteBatchOperation(batch.key, tuple(chunk)))
         except BaseException:
-            self.batches.pop(batch.key, None)  # the store holds the truth; reload it
+            self.processors.forget(batch.key)
             raise
-
-    def _run_item(self, p: Processing, batch: BatchOperation, owner: ChunkOwner, key: int) -> None:
-        plan = batch.plan_of(key)
-        result = validate(self.engine, key, plan)
-        common = {"batchOperationKey": batch.key, "processInstanceKey": key,
-                  "batchOperationType": OPERATION_TYPE}
-        if isinstance(result, Rejection):
-            meta = CommandMeta("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATE, key, key)
-            self.engine.rejection_record(p, meta, result.type, result.reason, owner=owner)
-            p.write(None, "OPERATION", Intent.FAILED, key, owner=owner, errorMessage=result.reason,
-                    rejectionType=result.type, **common)
-            owner.results.append({"key": key, "status": "FAILED", "reason": result.reason})
-            return
-        source = result.state.definition_key
-        apply_migration(self.engine, p, result, plan)
-        p.write(None, "OPERATION", Intent.COMPLETED, key, owner=owner, **common)
-        owner.results.append({"key": key, "status": "COMPLETED", "reason": "", "source": source,
-                              "mapping": [list(pair) for pair in result.mapping.items()]})
 
     # -- the operations view -------------------------------------------------------------
     def operation_view(self, key: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from engine_sim.projections import (
     SqlListView,
     SqlProjection,
 )
+from engine_sim.records import Intent, RecordType, ValueType
 
 Record = dict[str, Any]
 
@@ -52,11 +53,12 @@ class OperationRow:
 
 
 def folds(record: Record) -> bool:
-    return record["recordType"] == "EVENT" and record["valueType"] in ("BATCH_OPERATION", "OPERATION")
+    return (record["recordType"] == RecordType.EVENT
+            and record["valueType"] in (ValueType.BATCH_OPERATION, ValueType.OPERATION))
 
 
 def operation_key_of(record: Record) -> int:
-    return record["key"] if record["valueType"] == "BATCH_OPERATION" else record["batchOperationKey"]
+    return record["key"] if record["valueType"] == ValueType.BATCH_OPERATION else record["batchOperationKey"]
 
 
 def fold_operation(rows: dict[int, OperationRow], record: Record) -> int | None:
@@ -64,7 +66,7 @@ def fold_operation(rows: dict[int, OperationRow], record: Record) -> int | None:
     if not folds(record):
         return None
     value_type, intent = record["valueType"], record["intent"]
-    if value_type == "BATCH_OPERATION" and intent == "CREATED":
+    if value_type == ValueType.BATCH_OPERATION and intent == Intent.CREATED:
         rows[record["key"]] = OperationRow(
             key=record["key"], type=record["batchOperationType"],
             total=len(record["itemKeys"]), ignored=len(record["ignoredKeys"]),
@@ -74,9 +76,9 @@ def fold_operation(rows: dict[int, OperationRow], record: Record) -> int | None:
     row = rows.get(operation_key_of(record))
     if row is None:
         return None
-    if value_type == "BATCH_OPERATION" and intent == "COMPLETED":
+    if value_type == ValueType.BATCH_OPERATION and intent == Intent.COMPLETED:
         row.end_time = record["timestamp"]
-    elif intent == "COMPLETED":
+    elif intent == Intent.COMPLETED:
         row.completed += 1
     elif intent == "FAILED":
         row.failed += 1

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from itertools import pairwise
+from typing import Any
 
 import msgspec
+from core_support import assert_rebuilds, flow, job_task, process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.persistence import MsgspecTranscoder
-
-from core_support import assert_rebuilds, flow, job_task, process
 
 Node = tuple[Any, ...]
 Plan = Callable[[dict[str, Any]], set[str]]  # the variables -> the element ids that must run
@@ -93,7 +94,7 @@ class ModelBuilder:
             return element, element, lambda variables: {element}
         if kind == "seq":
             parts = [p for p in (self.build(child, out) for child in node[1]) if p is not None]
-            for (_, exit_, _), (entry, _, _) in zip(parts, parts[1:]):
+            for (_, exit_, _), (entry, _, _) in pairwise(parts):
                 out.append(flow(self.new_id("f"), exit_, entry))
             return parts[0][0], parts[-1][1], lambda v: set().union(*(p[2](v) for p in parts))
         if kind == "sub":
@@ -128,7 +129,7 @@ class ModelBuilder:
         if kind != "parallel":
             self.gateways.append(gateway)
         parts = []
-        for index, (branch, flow_id) in enumerate(zip(branches, flow_ids)):
+        for index, (branch, flow_id) in enumerate(zip(branches, flow_ids, strict=True)):
             condition = None
             if kind == "exclusive" and index > 0:
                 condition = f"={fork} = {index}"
@@ -172,7 +173,7 @@ def choices(gateway: Gateway) -> st.SearchStrategy[dict[str, Any]]:
     flags = st.lists(st.booleans(), min_size=len(indexes), max_size=len(indexes))
     if not gateway.has_default:
         flags = flags.filter(any)
-    return flags.map(lambda fs: {f"{gateway.id}_{i}": f for i, f in zip(indexes, fs)})
+    return flags.map(lambda fs: {f"{gateway.id}_{i}": f for i, f in zip(indexes, fs, strict=True)})
 
 
 JSON_ENCODER, JSON_DECODER = msgspec.json.Encoder(), msgspec.json.Decoder()

@@ -14,16 +14,14 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.engine import Engine
+from engine_sim.app import EngineApp
+from engine_sim.engine import DeployedProcess, Engine
 from engine_sim.persistence import DEFAULT_CLI_STORE, StoreURLError, parse_store_url
-from engine_sim.projections import AnyListView, StreamFollower, open_list_view
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -95,49 +93,6 @@ def positive(option: str, value: int | None, allow_zero: bool = False) -> None:
 
 
 # -- the store ------------------------------------------------------------------------------
-@dataclass
-class Session:
-    """The engine on the chosen store, with the durable views and Operate when asked for."""
-
-    engine: Engine
-    _list_view: AnyListView | None = None
-    _follower: StreamFollower | None = None
-    _operate: Any = None
-
-    @property
-    def list_view(self) -> AnyListView:
-        if self._list_view is None:
-            self._list_view = open_list_view(self.engine.store)
-            self._follower = StreamFollower(self.engine.app, [self._list_view])
-        return self._list_view
-
-    @property
-    def follower(self) -> StreamFollower:
-        self.list_view  # noqa: B018 - opens the view and its follower
-        assert self._follower is not None
-        return self._follower
-
-    @property
-    def operate(self) -> Any:
-        """`migration.operate.Operate` over the list view and the operations view."""
-        if self._operate is None:
-            from migration.operate import Operate
-
-            self._operate = Operate(self.engine, self.list_view, self.follower)
-        return self._operate
-
-    def views(self) -> AnyListView:
-        """The list view, caught up with the store."""
-        self.operate  # noqa: B018 - the operations view follows too
-        self.follower.catch_up()
-        return self.list_view
-
-    def close(self) -> None:
-        if self._list_view is not None:
-            self._list_view.close()
-        self.engine.close()
-
-
 def _store_errors() -> tuple[type[BaseException], ...]:
     """What opening a store raises when it cannot be used: an input error, not a traceback."""
     errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error, OSError]
@@ -149,13 +104,13 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str) -> Iterator[Session]:
+def session(store_url: str) -> Iterator[EngineApp]:
     try:
         store = parse_store_url(store_url)
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
     try:
-        opened = Session(Engine(store, wall_clock=True))
+        opened = EngineApp(store, wall_clock=True)
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None

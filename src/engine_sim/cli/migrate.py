@@ -20,12 +20,12 @@ from rich.prompt import Confirm
 from rich.table import Table
 from rich.text import Text
 
+from engine_sim.app import EngineApp
 from engine_sim.cli.common import (
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_OK,
     CliError,
-    Session,
     add_store_option,
     console,
     definition,
@@ -82,7 +82,7 @@ def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess
         raise CliError("--map", rejection.reason)
 
 
-def select(s: Session, source: DeployedProcess, keys: list[int] | None) -> Selection:
+def select(s: EngineApp, source: DeployedProcess, keys: list[int] | None) -> Selection:
     if not keys:
         return Selection(filter=ListFilter(process=source.process_id, version=source.version))
     keys = list(dict.fromkeys(keys))

@@ -35,7 +35,7 @@ def journal_id(position: int) -> UUID:
 DEFINITIONS_ID = uuid5(_NAMESPACE, "definitions")
 
 
-class _RecordsAggregate(Aggregate):
+class RecordsAggregate(Aggregate):
     """Appends pre-applied records as one event without applying them twice."""
 
     def append_records(self, event_class: type, records: list[Record], counters: list[int],
@@ -54,7 +54,7 @@ class _RecordsAggregate(Aggregate):
         self.pending_events.append(event)
 
 
-class ProcessInstance(_RecordsAggregate):
+class ProcessInstance(RecordsAggregate):
     TOPIC = "engine_sim:ProcessInstance"
 
     class Created(Aggregate.Created):
@@ -117,7 +117,7 @@ class ProcessInstance(_RecordsAggregate):
         return self.state
 
 
-class Definitions(_RecordsAggregate):
+class Definitions(RecordsAggregate):
     """Every deployed resource (the BPMN XML, parsed again on load) and its records."""
 
     TOPIC = "engine_sim:Definitions"

@@ -8,7 +8,6 @@ generate keys: every such result is in the record.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from engine_sim.engine.state import (
     ElementInstance,
@@ -20,9 +19,8 @@ from engine_sim.engine.state import (
     Variable,
 )
 from engine_sim.model import ElementType
-from engine_sim.records import Intent, ValueType
+from engine_sim.records import Intent, Record, RecordType, ValueType
 
-Record = dict[str, Any]
 Applier = Callable[[InstanceState, Record], None]
 JOINING = (ElementType.PARALLEL_GATEWAY, ElementType.INCLUSIVE_GATEWAY)
 
@@ -273,9 +271,9 @@ def _ignore(state: InstanceState, record: Record) -> None:
 
 # -- subscriptions (TIMER, PROCESS_MESSAGE_SUBSCRIPTION, SIGNAL_SUBSCRIPTION) -----------------
 SUBSCRIPTION_FIELDS = {
-    ValueType.TIMER.value: ("dueDate", "repetitions", "targetElementId"),
-    ValueType.PROCESS_MESSAGE_SUBSCRIPTION.value: ("messageName", "correlationKey", "interrupting"),
-    ValueType.SIGNAL_SUBSCRIPTION.value: ("signalName",),
+    ValueType.TIMER: ("dueDate", "repetitions", "targetElementId"),
+    ValueType.PROCESS_MESSAGE_SUBSCRIPTION: ("messageName", "correlationKey", "interrupting"),
+    ValueType.SIGNAL_SUBSCRIPTION: ("signalName",),
 }
 
 
@@ -307,7 +305,7 @@ def _subscription_migrated(state: InstanceState, record: Record) -> None:
     subscription.element_instance_key = record["elementInstanceKey"]
 
 
-PI = ValueType.PROCESS_INSTANCE.value
+PI = ValueType.PROCESS_INSTANCE
 APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
     (PI, Intent.ELEMENT_ACTIVATED): _element_activated,
@@ -318,44 +316,55 @@ APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.SEQUENCE_FLOW_TAKEN): _sequence_flow_taken,
     (PI, Intent.SEQUENCE_FLOW_DELETED): _sequence_flow_deleted,
     (PI, Intent.ELEMENT_MIGRATED): _element_migrated,
-    ("PROCESS_INSTANCE_CREATION", Intent.CREATED): _ignore,
-    ("PROCESS_INSTANCE_MIGRATION", Intent.MIGRATED): _ignore,
-    ("JOB", Intent.CREATED): _job_created,
-    ("JOB", Intent.COMPLETED): _job_removed,
-    ("JOB", Intent.CANCELED): _job_removed,
-    ("JOB", Intent.FAILED): _job_failed,
-    ("JOB", Intent.ERROR_THROWN): _job_error_thrown,
-    ("JOB", Intent.RETRIES_UPDATED): _job_retries_updated,
-    ("JOB", Intent.MIGRATED): _job_migrated,
-    ("USER_TASK", Intent.CREATED): _user_task_created,
-    ("USER_TASK", Intent.COMPLETED): _user_task_removed,
-    ("USER_TASK", Intent.CANCELED): _user_task_removed,
-    ("USER_TASK", Intent.MIGRATED): _user_task_migrated,
-    ("INCIDENT", Intent.CREATED): _incident_created,
-    ("INCIDENT", Intent.RESOLVED): _incident_resolved,
-    ("INCIDENT", Intent.MIGRATED): _incident_migrated,
-    ("VARIABLE", Intent.CREATED): _variable_set,
-    ("VARIABLE", Intent.UPDATED): _variable_set,
-    ("VARIABLE", Intent.MIGRATED): _ignore,
-    ("TIMER", Intent.CREATED): _subscription_opened,
-    ("TIMER", Intent.TRIGGERED): _subscription_closed,
-    ("TIMER", Intent.CANCELED): _subscription_closed,
-    ("TIMER", Intent.MIGRATED): _subscription_migrated,
-    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
-    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.CORRELATED): _message_correlated,
-    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
-    ("PROCESS_MESSAGE_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
-    ("SIGNAL_SUBSCRIPTION", Intent.CREATED): _subscription_opened,
-    ("SIGNAL_SUBSCRIPTION", Intent.DELETED): _subscription_closed,
-    ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): _subscription_migrated,
+    (ValueType.PROCESS_INSTANCE_CREATION, Intent.CREATED): _ignore,
+    (ValueType.PROCESS_INSTANCE_MIGRATION, Intent.MIGRATED): _ignore,
+    (ValueType.JOB, Intent.CREATED): _job_created,
+    (ValueType.JOB, Intent.COMPLETED): _job_removed,
+    (ValueType.JOB, Intent.CANCELED): _job_removed,
+    (ValueType.JOB, Intent.FAILED): _job_failed,
+    (ValueType.JOB, Intent.ERROR_THROWN): _job_error_thrown,
+    (ValueType.JOB, Intent.RETRIES_UPDATED): _job_retries_updated,
+    (ValueType.JOB, Intent.MIGRATED): _job_migrated,
+    (ValueType.USER_TASK, Intent.CREATED): _user_task_created,
+    (ValueType.USER_TASK, Intent.COMPLETED): _user_task_removed,
+    (ValueType.USER_TASK, Intent.CANCELED): _user_task_removed,
+    (ValueType.USER_TASK, Intent.MIGRATED): _user_task_migrated,
+    (ValueType.INCIDENT, Intent.CREATED): _incident_created,
+    (ValueType.INCIDENT, Intent.RESOLVED): _incident_resolved,
+    (ValueType.INCIDENT, Intent.MIGRATED): _incident_migrated,
+    (ValueType.VARIABLE, Intent.CREATED): _variable_set,
+    (ValueType.VARIABLE, Intent.UPDATED): _variable_set,
+    (ValueType.VARIABLE, Intent.MIGRATED): _ignore,
+    (ValueType.TIMER, Intent.CREATED): _subscription_opened,
+    (ValueType.TIMER, Intent.TRIGGERED): _subscription_closed,
+    (ValueType.TIMER, Intent.CANCELED): _subscription_closed,
+    (ValueType.TIMER, Intent.MIGRATED): _subscription_migrated,
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, Intent.CREATED): _subscription_opened,
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, Intent.CORRELATED): _message_correlated,
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, Intent.DELETED): _subscription_closed,
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, Intent.MIGRATED): _subscription_migrated,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED): _subscription_opened,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED): _subscription_closed,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.MIGRATED): _subscription_migrated,
     # records of an instance's stream that change none of its state
-    ("ESCALATION", Intent.ESCALATED): _ignore,
-    ("ESCALATION", Intent.NOT_ESCALATED): _ignore,
-    ("MESSAGE_START_EVENT_SUBSCRIPTION", Intent.CORRELATED): _ignore,
+    (ValueType.ESCALATION, Intent.ESCALATED): _ignore,
+    (ValueType.ESCALATION, Intent.NOT_ESCALATED): _ignore,
+    (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, Intent.CORRELATED): _ignore,
 }
 
 
+class UnknownRecordError(Exception):
+    """A record no applier knows: a bug in a processor, or a stored event this version of
+    the engine cannot read. Ignoring it would silently diverge replayed state."""
+
+
 def apply_record(state: InstanceState, record: Record) -> None:
-    if record["recordType"] != "EVENT":
+    """Apply one event; a rejection record changes nothing."""
+    if record["recordType"] != RecordType.EVENT:
         return
-    APPLIERS.get((record["valueType"], record["intent"]), _ignore)(state, record)
+    applier = APPLIERS.get((record["valueType"], record["intent"]))
+    if applier is None:
+        raise UnknownRecordError(
+            f"no applier for a {record['valueType']} {record['intent']} record "
+            f"(position {record.get('position')}, instance {state.key})")
+    applier(state, record)

@@ -22,10 +22,18 @@ class ProcessCatalog:
     def __init__(self) -> None:
         self.by_key: dict[int, DeployedProcess] = {}
         self.versions: dict[str, list[DeployedProcess]] = {}
+        self._deployed_with: dict[int, tuple[DeployedProcess, ...]] = {}
 
-    def add(self, deployed: DeployedProcess) -> None:
-        self.by_key[deployed.key] = deployed
-        self.versions.setdefault(deployed.process_id, []).append(deployed)
+    def add(self, new: list[DeployedProcess]) -> None:
+        """The new definitions of one deployed resource."""
+        for deployed in new:
+            self.by_key[deployed.key] = deployed
+            self.versions.setdefault(deployed.process_id, []).append(deployed)
+            self._deployed_with[deployed.key] = tuple(new)
+
+    def deployed_with(self, key: int) -> tuple[DeployedProcess, ...]:
+        """The definitions that the deployment of definition `key` created (itself included)."""
+        return self._deployed_with.get(key, ())
 
     def latest(self, process_id: str) -> DeployedProcess | None:
         versions = self.versions.get(process_id)

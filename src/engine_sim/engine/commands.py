@@ -1,25 +1,33 @@
-"""Command processors for the engine's public commands (one function each, as in Zeebe's
-`*Processor` classes): validate and reject before writing, then write events.
+"""The engine's commands (typed, immutable) and their processors (Zeebe's
+`TypedRecordProcessors`: one processor per command type, in `EngineProcessors.table`).
 
+A processor validates and raises `Rejected` before writing anything, or writes events
+through the behaviours. The module-level functions at the end (`create_instance`,
+`complete_job`, ...) are the short Python face: each builds its command and executes it.
 Rejection reasons are named templates: users and tests match on them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.engine.bpmn import incidents, jobs
+from engine_sim.engine.bpmn.behaviors import Behaviors
+from engine_sim.engine.bpmn.variables import set_local
+from engine_sim.engine.context import CommandContext, Rejected
 from engine_sim.engine.state import ElementInstance, InstanceState, Job
-from engine_sim.model import Element, ElementType
-from engine_sim.records import Intent, RejectionType
+from engine_sim.model import ElementType
+from engine_sim.records import NO_KEY, Intent, RejectionType, ValueType
+from engine_sim.timeutil import Duration
 
 if TYPE_CHECKING:
     from engine_sim.engine.engine import Engine, Outcome
 
-NOT_FOUND = RejectionType.NOT_FOUND.value
-INVALID_STATE = RejectionType.INVALID_STATE.value
-INVALID_ARGUMENT = RejectionType.INVALID_ARGUMENT.value
+NOT_FOUND = RejectionType.NOT_FOUND
+INVALID_STATE = RejectionType.INVALID_STATE
+INVALID_ARGUMENT = RejectionType.INVALID_ARGUMENT
 
 NO_RUNNING_INSTANCE = "no running process instance with key {key}"
 NO_DEFINITION = "Expected to find process definition with process ID '{process_id}', but none found"
@@ -46,55 +54,146 @@ UNHANDLED_ERROR = (
 NO_RETRIES_LEFT = "No more retries left."
 
 
-def _meta(value_type: str, intent: str, instance_key: int | None = None):  # type: ignore[no-untyped-def]
-    from engine_sim.engine.engine import CommandMeta
-
-    return CommandMeta(value_type, intent, instance_key=instance_key)
 
 
-# -- process instance creation --------------------------------------------------------------
-def create_instance(engine: Engine, process_id: str, version: int | None = None,
-                    variables: dict[str, Any] | None = None) -> Outcome:
-    deployed = engine.catalog.get(process_id, version)
+# -- the commands ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    """A command: its rejection record names `VALUE_TYPE`, `INTENT`, `key` and the instance."""
 
-    def command(p: Processing) -> int:
-        if deployed is None:
-            template = NO_DEFINITION if version is None else NO_DEFINITION_VERSION
-            raise Rejected(NOT_FOUND, template.format(process_id=process_id, version=version))
-        start = deployed.model.none_start_event(deployed.process_id)
-        if start is None:
-            raise Rejected(INVALID_STATE, NO_NONE_START)
-        return start_instance(engine, p, deployed, variables or {}, start).key
+    VALUE_TYPE: ClassVar[str]
+    INTENT: ClassVar[str]
 
-    return engine.execute(_meta("PROCESS_INSTANCE_CREATION", Intent.CREATE), command)
+    @property
+    def key(self) -> int:
+        return NO_KEY
+
+    @property
+    def instance(self) -> int | None:
+        """The instance the command is about (its rejection names it)."""
+        return None
 
 
-def start_instance(engine: Engine, p: Processing, deployed: DeployedProcess,
-                   variables: dict[str, Any], start: Element,
-                   parent: tuple[int, int] = (-1, -1), key: int | None = None) -> InstanceState:
-    """A new instance of `deployed`, entering at `start` (a start event of the process).
-    `key` is given when the caller announced it first (a call activity's child)."""
-    state = InstanceState(p.new_key() if key is None else key, engine.catalog.model)
-    # an instance is born with its definition; ELEMENT_ACTIVATING of the process restates it
-    state.definition_key, state.process_id, state.version = (
-        deployed.key, deployed.process_id, deployed.version,
-    )
-    state.parent_instance_key, state.parent_element_instance_key = parent
-    for name, value in variables.items():
-        p.set_variable(state, state.key, name, value)
-    p.write(state, "PROCESS_INSTANCE_CREATION", Intent.CREATED, state.key,
-            variables=variables, parentProcessInstanceKey=parent[0],
-            parentElementInstanceKey=parent[1])
-    root = p.activating(state, deployed.model.root, -1, state.key, parent=parent)
-    p.transition(state, root, Intent.ELEMENT_ACTIVATED)
-    engine.subscriptions.open_event_subprocess_starts(state, root, deployed.model.root)
-    p.later(engine.bpmn.activate, state, start, state.key)
-    return state
+@dataclass(frozen=True)
+class InstanceCommand(Command):
+    instance_key: int
+
+    @property
+    def instance(self) -> int | None:
+        return self.instance_key
+
+
+@dataclass(frozen=True)
+class CreateProcessInstance(Command):
+    VALUE_TYPE = ValueType.PROCESS_INSTANCE_CREATION
+    INTENT = Intent.CREATE
+    process_id: str
+    version: int | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompleteJob(InstanceCommand):
+    VALUE_TYPE = ValueType.JOB
+    INTENT = Intent.COMPLETE
+    element_id: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FailJob(InstanceCommand):
+    VALUE_TYPE = ValueType.JOB
+    INTENT = Intent.FAIL
+    element_id: str
+    retries: int
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ThrowError(InstanceCommand):
+    VALUE_TYPE = ValueType.JOB
+    INTENT = Intent.THROW_ERROR
+    element_id: str
+    code: str
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveIncident(InstanceCommand):
+    VALUE_TYPE = ValueType.INCIDENT
+    INTENT = Intent.RESOLVE
+    element_id: str
+    retries: int = 1
+
+
+@dataclass(frozen=True)
+class CompleteUserTask(InstanceCommand):
+    VALUE_TYPE = ValueType.USER_TASK
+    INTENT = Intent.COMPLETE
+    element_id: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetVariables(InstanceCommand):
+    VALUE_TYPE = ValueType.VARIABLE_DOCUMENT
+    INTENT = Intent.UPDATE
+    variables: dict[str, Any]
+    element_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelProcessInstance(InstanceCommand):
+    VALUE_TYPE = ValueType.PROCESS_INSTANCE
+    INTENT = Intent.CANCEL
+
+
+@dataclass(frozen=True)
+class PublishMessage(Command):
+    VALUE_TYPE = ValueType.MESSAGE
+    INTENT = Intent.PUBLISH
+    name: str
+    correlation_key: str
+    variables: dict[str, Any]
+    ttl: Duration
+
+
+@dataclass(frozen=True)
+class BroadcastSignal(Command):
+    VALUE_TYPE = ValueType.SIGNAL
+    INTENT = Intent.BROADCAST
+    name: str
+    variables: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TriggerTimer(Command):
+    VALUE_TYPE = ValueType.TIMER
+    INTENT = Intent.TRIGGER
+    timer_key: int
+
+    @property
+    def key(self) -> int:
+        return self.timer_key
+
+
+@dataclass(frozen=True)
+class ExpireMessage(Command):
+    VALUE_TYPE = ValueType.MESSAGE
+    INTENT = Intent.EXPIRE
+    message_key: int
+
+    @property
+    def key(self) -> int:
+        return self.message_key
+
+
+CommandProcessor = Callable[[CommandContext, Any], Any]
 
 
 # -- shared look-ups ------------------------------------------------------------------------
-def running_instance(engine: Engine, key: int) -> InstanceState:
-    state = engine.instance(key)
+def running_instance(ctx: CommandContext, key: int) -> InstanceState:
+    state = ctx.instance(key)
     if state is None or not state.is_running:
         raise Rejected(NOT_FOUND, NO_RUNNING_INSTANCE.format(key=key))
     return state
@@ -102,23 +201,13 @@ def running_instance(engine: Engine, key: int) -> InstanceState:
 
 def open_job(state: InstanceState, element_id: str, action: str) -> Job:
     """The oldest open job of the element, which must be activatable."""
-    jobs = state.open_jobs_of(element_id)
-    if not jobs:
+    jobs_ = state.open_jobs_of(element_id)
+    if not jobs_:
         raise Rejected(NOT_FOUND, NO_OPEN_JOB.format(action=action, element=element_id, key=state.key))
-    job = jobs[0]
+    job = jobs_[0]
     if job.state != "ACTIVATABLE":
         raise Rejected(INVALID_STATE, JOB_WRONG_STATE.format(action=action, job_key=job.key, state=job.state))
     return job
-
-
-def job_fields(job: Job) -> dict[str, Any]:
-    return {
-        "type": job.type,
-        "retries": job.retries,
-        "elementId": job.element_id,
-        "elementInstanceKey": job.element_instance_key,
-        "customHeaders": job.custom_headers,
-    }
 
 
 def element_instance_of(state: InstanceState, element_id: str) -> ElementInstance:
@@ -129,126 +218,179 @@ def element_instance_of(state: InstanceState, element_id: str) -> ElementInstanc
     raise Rejected(NOT_FOUND, NO_ELEMENT_INSTANCE.format(element=element_id, key=state.key))
 
 
-# -- jobs -----------------------------------------------------------------------------------
+# -- the processors -------------------------------------------------------------------------
+class EngineProcessors:
+    """The processors of the engine's own commands, over the shared behaviours."""
+
+    def __init__(self, behaviors: Behaviors) -> None:
+        self.b = behaviors
+
+    @property
+    def table(self) -> dict[type[Command], CommandProcessor]:
+        return {
+            CreateProcessInstance: self.create_instance,
+            CompleteJob: self.complete_job,
+            FailJob: self.fail_job,
+            ThrowError: self.throw_error,
+            ResolveIncident: self.resolve_incident,
+            CompleteUserTask: self.complete_user_task,
+            SetVariables: self.set_variables,
+            CancelProcessInstance: self.cancel_instance,
+            PublishMessage: self.publish_message,
+            BroadcastSignal: self.broadcast_signal,
+            TriggerTimer: self.trigger_timer,
+            ExpireMessage: self.expire_message,
+        }
+
+    # -- process instance creation ----------------------------------------------------------
+    def create_instance(self, ctx: CommandContext, cmd: CreateProcessInstance) -> int:
+        deployed = self.b.catalog.get(cmd.process_id, cmd.version)
+        if deployed is None:
+            template = NO_DEFINITION if cmd.version is None else NO_DEFINITION_VERSION
+            raise Rejected(NOT_FOUND, template.format(process_id=cmd.process_id, version=cmd.version))
+        start = deployed.model.none_start_event(deployed.process_id)
+        if start is None:
+            raise Rejected(INVALID_STATE, NO_NONE_START)
+        return self.b.lifecycle.start_instance(ctx, deployed, cmd.variables, start).key
+
+    # -- jobs -------------------------------------------------------------------------------
+    def complete_job(self, ctx: CommandContext, cmd: CompleteJob) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        self._complete_job(ctx, state, open_job(state, cmd.element_id, "complete"), cmd.variables)
+
+    def _complete_job(self, ctx: CommandContext, state: InstanceState, job: Job,
+                      variables: dict[str, Any]) -> None:
+        jobs.complete(ctx, state, job, variables)
+        ei = state.elements[job.element_instance_key]
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)
+
+    def fail_job(self, ctx: CommandContext, cmd: FailJob) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        job = open_job(state, cmd.element_id, "fail")
+        jobs.fail(ctx, state, job, cmd.retries, cmd.message or "")
+        if cmd.retries <= 0:
+            ei = state.elements[job.element_instance_key]
+            incidents.raise_incident(ctx, state, ei, "JOB_NO_RETRIES",
+                                     cmd.message or NO_RETRIES_LEFT, job.key)
+
+    def throw_error(self, ctx: CommandContext, cmd: ThrowError) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        job = open_job(state, cmd.element_id, "throw an error for")
+        jobs.error_thrown(ctx, state, job, cmd.code, cmd.message or "")
+        ei = state.elements[job.element_instance_key]
+        if not self.b.errors.throw(ctx, state, ei, cmd.code, cmd.message or "", {}):
+            with_message = f" with message '{cmd.message}'" if cmd.message else ""
+            reason = UNHANDLED_ERROR.format(code=cmd.code, with_message=with_message)
+            incidents.raise_incident(ctx, state, ei, "UNHANDLED_ERROR_EVENT", reason, job.key)
+
+    # -- incidents --------------------------------------------------------------------------
+    def resolve_incident(self, ctx: CommandContext, cmd: ResolveIncident) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        found = sorted((i for i in state.incidents.values() if i.element_id == cmd.element_id),
+                       key=lambda i: i.key)
+        if not found:
+            raise Rejected(NOT_FOUND, NO_INCIDENT.format(element=cmd.element_id, key=cmd.instance_key))
+        incident = found[0]
+        job = state.jobs.get(incident.job_key)
+        if job is not None:
+            jobs.update_retries(ctx, state, job, cmd.retries)
+        ei = state.elements[incident.element_instance_key]
+        incidents.resolve(ctx, state, incident)
+        if job is None:
+            ctx.later(self.b.lifecycle.retry, ctx, state, ei)
+
+    # -- user tasks -------------------------------------------------------------------------
+    def complete_user_task(self, ctx: CommandContext, cmd: CompleteUserTask) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        for task in sorted(state.user_tasks.values(), key=lambda t: t.key):
+            if task.element_id == cmd.element_id:
+                ei = state.elements[task.element_instance_key]
+                jobs.user_task_record(ctx, state, Intent.COMPLETED, task.key, ei,
+                                      variables=cmd.variables)
+                ctx.later(self.b.lifecycle.complete, ctx, state, ei, cmd.variables)
+                return
+        # a job-worker user task completes its job; a service task's job is no user task
+        element = state.model.elements.get(cmd.element_id)
+        is_user_task = element is not None and element.type is ElementType.USER_TASK
+        if not is_user_task or not state.open_jobs_of(cmd.element_id):
+            raise Rejected(NOT_FOUND, NO_USER_TASK.format(element=cmd.element_id, key=cmd.instance_key))
+        self._complete_job(ctx, state, open_job(state, cmd.element_id, "complete"), cmd.variables)
+
+    # -- variables and cancellation ---------------------------------------------------------
+    def set_variables(self, ctx: CommandContext, cmd: SetVariables) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        scope_key = (cmd.instance_key if cmd.element_id is None
+                     else element_instance_of(state, cmd.element_id).key)
+        set_local(ctx, state, scope_key, cmd.variables)
+
+    def cancel_instance(self, ctx: CommandContext, cmd: CancelProcessInstance) -> None:
+        state = running_instance(ctx, cmd.instance_key)
+        if state.parent_instance_key != -1:
+            root = state.parent_instance_key
+            while (parent := ctx.instance(root)) is not None and parent.parent_instance_key != -1:
+                root = parent.parent_instance_key
+            raise Rejected(INVALID_STATE, CHILD_INSTANCE.format(key=cmd.instance_key, root=root))
+        root_instance = state.root
+        assert root_instance is not None
+        self.b.lifecycle.terminate(ctx, state, root_instance)
+
+    # -- messages, signals, timers ----------------------------------------------------------
+    def publish_message(self, ctx: CommandContext, cmd: PublishMessage) -> int:
+        return self.b.events.publish(ctx, cmd.name, cmd.correlation_key, cmd.variables, cmd.ttl)
+
+    def broadcast_signal(self, ctx: CommandContext, cmd: BroadcastSignal) -> None:
+        self.b.events.broadcast(ctx, cmd.name, cmd.variables)
+
+    def trigger_timer(self, ctx: CommandContext, cmd: TriggerTimer) -> bool:
+        return self.b.events.fire_timer(ctx, cmd.timer_key)
+
+    def expire_message(self, ctx: CommandContext, cmd: ExpireMessage) -> None:
+        self.b.events.expire(ctx, cmd.message_key)
+
+
+# -- the short Python face ------------------------------------------------------------------
+def create_instance(engine: Engine, process_id: str, version: int | None = None,
+                    variables: dict[str, Any] | None = None) -> Outcome:
+    return engine.execute(CreateProcessInstance(process_id, version, variables or {}))
+
+
 def complete_job(engine: Engine, key: int, element_id: str,
                  variables: dict[str, Any] | None = None) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        job = open_job(state, element_id, "complete")
-        _complete_job(engine, p, state, job, variables or {})
-
-    return engine.execute(_meta("JOB", Intent.COMPLETE, key), command)
-
-
-def _complete_job(engine: Engine, p: Processing, state: InstanceState, job: Job,
-                  variables: dict[str, Any]) -> None:
-    p.write(state, "JOB", Intent.COMPLETED, job.key, variables=variables, **job_fields(job))
-    ei = state.elements[job.element_instance_key]
-    p.later(engine.bpmn.complete, state, ei, variables)
+    return engine.execute(CompleteJob(key, element_id, variables or {}))
 
 
 def fail_job(engine: Engine, key: int, element_id: str, retries: int,
              message: str | None = None) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        job = open_job(state, element_id, "fail")
-        fields = job_fields(job) | {"retries": retries, "errorMessage": message or ""}
-        p.write(state, "JOB", Intent.FAILED, job.key, **fields)
-        if retries <= 0:
-            ei = state.elements[job.element_instance_key]
-            p.raise_incident(state, ei, "JOB_NO_RETRIES", message or NO_RETRIES_LEFT, job.key)
-
-    return engine.execute(_meta("JOB", Intent.FAIL, key), command)
+    return engine.execute(FailJob(key, element_id, retries, message))
 
 
 def throw_error(engine: Engine, key: int, element_id: str, code: str,
                 message: str | None = None) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        job = open_job(state, element_id, "throw an error for")
-        fields = job_fields(job) | {"errorCode": code, "errorMessage": message or ""}
-        p.write(state, "JOB", Intent.ERROR_THROWN, job.key, **fields)
-        ei = state.elements[job.element_instance_key]
-        if not engine.errors.throw(state, ei, code, message or "", {}):
-            with_message = f" with message '{message}'" if message else ""
-            reason = UNHANDLED_ERROR.format(code=code, with_message=with_message)
-            p.raise_incident(state, ei, "UNHANDLED_ERROR_EVENT", reason, job.key)
-
-    return engine.execute(_meta("JOB", Intent.THROW_ERROR, key), command)
+    return engine.execute(ThrowError(key, element_id, code, message))
 
 
-# -- incidents ------------------------------------------------------------------------------
 def resolve_incident(engine: Engine, key: int, element_id: str, retries: int = 1) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        incidents = sorted(
-            (i for i in state.incidents.values() if i.element_id == element_id),
-            key=lambda i: i.key,
-        )
-        if not incidents:
-            raise Rejected(NOT_FOUND, NO_INCIDENT.format(element=element_id, key=key))
-        incident = incidents[0]
-        job = state.jobs.get(incident.job_key)
-        if job is not None:
-            p.write(state, "JOB", Intent.RETRIES_UPDATED, job.key, **(job_fields(job) | {"retries": retries}))
-        ei = state.elements[incident.element_instance_key]
-        p.write(
-            state, "INCIDENT", Intent.RESOLVED, incident.key,
-            errorType=incident.error_type, errorMessage=incident.error_message,
-            elementId=incident.element_id, elementInstanceKey=incident.element_instance_key,
-            jobKey=incident.job_key, variableScopeKey=incident.element_instance_key,
-        )
-        if job is None:
-            p.later(engine.bpmn.retry, state, ei)
-
-    return engine.execute(_meta("INCIDENT", Intent.RESOLVE, key), command)
+    return engine.execute(ResolveIncident(key, element_id, retries))
 
 
-# -- user tasks -----------------------------------------------------------------------------
 def complete_user_task(engine: Engine, key: int, element_id: str,
                        variables: dict[str, Any] | None = None) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        variables_ = variables or {}
-        for task in sorted(state.user_tasks.values(), key=lambda t: t.key):
-            if task.element_id == element_id:
-                p.write(state, "USER_TASK", Intent.COMPLETED, task.key, elementId=task.element_id,
-                        elementInstanceKey=task.element_instance_key, variables=variables_)
-                ei = state.elements[task.element_instance_key]
-                p.later(engine.bpmn.complete, state, ei, variables_)
-                return
-        # a job-worker user task completes its job; a service task's job is no user task
-        element = state.model.elements.get(element_id)
-        is_user_task = element is not None and element.type is ElementType.USER_TASK
-        if not is_user_task or not state.open_jobs_of(element_id):
-            raise Rejected(NOT_FOUND, NO_USER_TASK.format(element=element_id, key=key))
-        _complete_job(engine, p, state, open_job(state, element_id, "complete"), variables_)
-
-    return engine.execute(_meta("USER_TASK", Intent.COMPLETE, key), command)
+    return engine.execute(CompleteUserTask(key, element_id, variables or {}))
 
 
-# -- variables and cancellation -------------------------------------------------------------
 def set_variables(engine: Engine, key: int, variables: dict[str, Any],
                   element_id: str | None = None) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        scope_key = key if element_id is None else element_instance_of(state, element_id).key
-        for name, value in variables.items():
-            p.set_variable(state, scope_key, name, value)
-
-    return engine.execute(_meta("VARIABLE_DOCUMENT", Intent.UPDATE, key), command)
+    return engine.execute(SetVariables(key, variables, element_id))
 
 
 def cancel_instance(engine: Engine, key: int) -> Outcome:
-    def command(p: Processing) -> None:
-        state = running_instance(engine, key)
-        if state.parent_instance_key != -1:
-            root = state.parent_instance_key
-            while (parent := engine.instance(root)) is not None and parent.parent_instance_key != -1:
-                root = parent.parent_instance_key
-            raise Rejected(INVALID_STATE, CHILD_INSTANCE.format(key=key, root=root))
-        root_instance = state.root
-        assert root_instance is not None
-        engine.bpmn.terminate(state, root_instance)
+    return engine.execute(CancelProcessInstance(key))
 
-    return engine.execute(_meta("PROCESS_INSTANCE", Intent.CANCEL, key), command)
+
+def publish_message(engine: Engine, name: str, correlation_key: str,
+                    variables: dict[str, Any], ttl: Duration) -> Outcome:
+    return engine.execute(PublishMessage(name, correlation_key, variables, ttl))
+
+
+def broadcast_signal(engine: Engine, name: str, variables: dict[str, Any]) -> Outcome:
+    return engine.execute(BroadcastSignal(name, variables))

@@ -6,78 +6,90 @@ whose XML is identical to its latest version (same checksum): that one keeps its
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from engine_sim.engine.catalog import DeployedProcess
-from engine_sim.engine.processing import Processing, Rejected
+from engine_sim.engine.aggregates import Definitions
+from engine_sim.engine.bpmn.behaviors import Behaviors
+from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
+from engine_sim.engine.commands import Command
+from engine_sim.engine.context import CommandContext, Rejected
 from engine_sim.model import BpmnModelError, parse_bpmn
-from engine_sim.records import Intent, RejectionType
-
-if TYPE_CHECKING:
-    from engine_sim.engine.engine import Engine, Outcome
+from engine_sim.records import Intent, Record, RejectionType, ValueType
 
 
-def deploy_resource(engine: Engine, xml: bytes, resource_name: str) -> Outcome:
-    from engine_sim.engine.engine import CommandMeta
+@dataclass(frozen=True)
+class DeployResource(Command):
+    VALUE_TYPE = ValueType.DEPLOYMENT
+    INTENT = Intent.CREATE
+    xml: bytes
+    resource_name: str
 
-    def command(p: Processing) -> list[DeployedProcess]:
+
+class DeploymentProcessor:
+    """Zeebe's `DeploymentCreateProcessor`; the resources go to the `Definitions` aggregate."""
+
+    def __init__(self, behaviors: Behaviors, definitions: Callable[[], Definitions]) -> None:
+        self.b = behaviors
+        self.definitions = definitions
+
+    def __call__(self, ctx: CommandContext, cmd: DeployResource) -> list[DeployedProcess]:
+        xml, resource_name = cmd.xml, cmd.resource_name
         try:
             definitions = parse_bpmn(xml, resource_name)
         except BpmnModelError as error:
-            raise Rejected(RejectionType.INVALID_ARGUMENT.value, str(error)) from None
+            raise Rejected(RejectionType.INVALID_ARGUMENT, str(error)) from None
+        catalog = self.b.catalog
         deployed = []
         metadata = []
         new = []
         for process in definitions.processes:
-            latest = engine.catalog.latest(process.id)
+            latest = catalog.latest(process.id)
             if latest is not None and latest.model.checksum == process.checksum:
                 deployed.append(latest)
                 metadata.append(_metadata(latest, duplicate=True))
                 continue
             version = latest.version + 1 if latest else 1
-            entry = DeployedProcess(p.new_key(), process.id, version, process, resource_name)
+            entry = DeployedProcess(ctx.new_key(), process.id, version, process, resource_name)
             new.append(entry)
             deployed.append(entry)
             metadata.append(_metadata(entry, duplicate=False))
-            p.write(None, "PROCESS", Intent.CREATED, entry.key,
+            ctx.write(None, ValueType.PROCESS, Intent.CREATED, entry.key,
                     bpmnProcessId=entry.process_id, version=entry.version,
                     processDefinitionKey=entry.key, resourceName=resource_name,
                     checksum=process.checksum)
-        engine.events.starts.deployed(p, new)  # timer, message and signal start events
-        p.write(None, "DEPLOYMENT", Intent.CREATED, p.new_key(),
+        self.b.starts.deployed(ctx, new)  # timer, message and signal start events
+        ctx.write(None, ValueType.DEPLOYMENT, Intent.CREATED, ctx.new_key(),
                 resources=[{"resourceName": resource_name}], processesMetadata=metadata)
         resources = [{
             "name": resource_name,
             "xml": xml,
             "processes": [{"id": e.process_id, "key": e.key, "version": e.version} for e in new],
         }]
-        owner = DeploymentOwner(engine, resources, new)
-        for record in p.records:
-            p.owned.setdefault(owner, []).append(record)
+        owner = DeploymentOwner(self.definitions(), catalog, resources, new)
+        ctx.owned[owner] = list(ctx.records)
         return deployed
-
-    return engine.execute(CommandMeta("DEPLOYMENT", Intent.CREATE), command)
 
 
 class DeploymentOwner:
     """The deployment's records and resources go to the Definitions aggregate; the new
     definitions become visible once saved."""
 
-    def __init__(self, engine: Engine, resources: list[dict[str, Any]],
-                 new: list[DeployedProcess]) -> None:
-        self.engine = engine
+    def __init__(self, definitions: Definitions, catalog: ProcessCatalog,
+                 resources: list[dict[str, Any]], new: list[DeployedProcess]) -> None:
+        self.definitions = definitions
+        self.catalog = catalog
         self.resources = resources
         self.new = new
 
-    def persist(self, records: list[dict[str, Any]], counters: list[int], timestamp: datetime) -> Any:
-        definitions = self.engine.definitions_aggregate()
-        definitions.deployed(records, counters, timestamp, self.resources)
-        return definitions
+    def persist(self, records: list[Record], counters: list[int], timestamp: datetime) -> Any:
+        self.definitions.deployed(records, counters, timestamp, self.resources)
+        return self.definitions
 
     def saved(self) -> None:
-        for deployed in self.new:
-            self.engine.catalog.add(deployed)
+        self.catalog.add(self.new)
 
 
 def _metadata(entry: DeployedProcess, duplicate: bool) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """The engine: one partition's processing loop over an eventsourcing application.
 
-Each public command runs inside a `Processing`: its processor validates (raising `Rejected`
-before writing anything) and writes records; follow-ups run until the queue is empty; then
-everything the command changed is saved in one `app.save(...)`. A rejection is one
-COMMAND_REJECTION record in a journal entry, and no instance's stream changes.
+`execute(command)` looks up the command's processor (`register`ed per command type, as in
+Zeebe's `TypedRecordProcessors`) and runs it with a fresh `CommandContext`: the processor
+validates (raising `Rejected` before writing anything) and writes records; follow-ups run
+until the queue is empty; then everything the command changed is written in one atomic
+`app.events.put(...)`. A rejection is one COMMAND_REJECTION record in a journal entry, and
+no instance's stream changes.
 
 Instance state stays materialised in memory (`self.instances`); an instance not in memory
 is rebuilt once from its stored events.
@@ -11,10 +13,11 @@ is rebuilt once from its stored events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
@@ -26,23 +29,27 @@ from engine_sim.engine.aggregates import (
     instance_id,
     journal_id,
 )
-from engine_sim.engine.bpmn import Bpmn
-from engine_sim.engine.bpmn.calls import CallActivities
-from engine_sim.engine.bpmn.errors import ErrorEvents
-from engine_sim.engine.bpmn.subscriptions import Subscriptions
-from engine_sim.engine.bpmn.triggers import Triggers
+from engine_sim.engine.bpmn.behaviors import Behaviors
 from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
+from engine_sim.engine.commands import (
+    Command,
+    CommandProcessor,
+    EngineProcessors,
+    ExpireMessage,
+    TriggerTimer,
+)
+from engine_sim.engine.context import CommandContext, Rejected, instance_fields
+from engine_sim.engine.deployment import DeploymentProcessor, DeployResource
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
-from engine_sim.engine.processing import Processing, Rejected, instance_fields
 from engine_sim.engine.state import InstanceState
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
-from engine_sim.records import NO_KEY, RecordType
-from engine_sim.timeutil import format_timestamp
+from engine_sim.records import NO_KEY, Record, RecordType
+from engine_sim.timeutil import Duration, format_timestamp
 
-Record = dict[str, Any]
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
+EVENT = RecordType.EVENT
 
 
 class EngineApplication(Application):
@@ -67,16 +74,6 @@ class Outcome:
         return self.rejection is not None
 
 
-@dataclass(frozen=True)
-class CommandMeta:
-    """Identifies a command for its rejection record."""
-
-    value_type: str
-    intent: str
-    key: int = NO_KEY
-    instance_key: int | None = None
-
-
 class Engine:
     def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
                  wall_clock: bool = False) -> None:
@@ -89,20 +86,23 @@ class Engine:
         self._next_position = 1
         self.catalog = ProcessCatalog()
         self.instances: dict[int, ProcessInstance] = {}
-        self.bpmn = Bpmn(self)
-        self.subscriptions = Subscriptions(self)
-        self.calls = CallActivities(self)
-        self.errors = ErrorEvents(self)
-        from engine_sim.engine.events import EventTriggers
-
-        self.events = EventTriggers(self)
-        self.triggers = Triggers(self)
+        self.behaviors = Behaviors(self.catalog)
+        self.processors: dict[type[Command], CommandProcessor] = {
+            **EngineProcessors(self.behaviors).table,
+            DeployResource: DeploymentProcessor(self.behaviors, self.definitions_aggregate),
+        }
         # timers, subscriptions and buffered messages engine-wide, from saved records
         self._event_index = EventIndex()
         self._event_index_stale = False  # a reopened store: folded on first use
-        self.processing: Processing = Processing(self)
         self._definitions: Definitions | None = None
+        # called after each save with [(notification id, records)]: in-process read models
+        # take what was just written instead of reading and decoding it again
+        self.saved_listeners: list[Callable[[list[tuple[int, Sequence[Record]]]], None]] = []
         self._recover()
+
+    def register(self, command_type: type[Command], processor: CommandProcessor) -> None:
+        """Add the processor of a command defined outside the engine (e.g. migration)."""
+        self.processors[command_type] = processor
 
     # -- reads ---------------------------------------------------------------------------
     def instance(self, key: int) -> InstanceState | None:
@@ -118,25 +118,42 @@ class Engine:
             self.instances[key] = aggregate
         return aggregate.bind(self.catalog.model)
 
+    def aggregate(self, aggregate_id: UUID) -> Any:
+        """A stored aggregate other than an instance (e.g. a batch operation)."""
+        return self.app.repository.get(aggregate_id)
+
+    def stored_records(self, key: int) -> list[Record]:
+        """Every record in instance `key`'s own stream, in position order, from the store."""
+        records: list[Record] = []
+        for event in self.app.repository.event_store.get(instance_id(key)):
+            records.extend(getattr(event, "records", ()))
+        return records
+
     def next_position(self) -> int:
         position = self._next_position
         self._next_position = position + 1
         return position
 
     # -- running commands ----------------------------------------------------------------
-    def execute(self, meta: CommandMeta, command: Callable[[Processing], Any]) -> Outcome:
+    def context(self) -> CommandContext:
+        """A fresh unit of work at the clock's current time."""
+        return CommandContext(self.clock.now, self.now_text(), self.keys, self.next_position,
+                              self.instance, self.event_index)
+
+    def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
+        processor = self.processors[type(command)]
         if self.wall_clock:
             self.clock.advance_to(datetime.now(UTC))
         index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
-        self.processing = p = Processing(self)
+        p = self.context()
         try:
-            result = command(p)
+            result = processor(p, command)
             p.drain()
         except Rejected as rejection:
             self._roll_back(p, saved_counters)
-            return self._reject(meta, rejection)
+            return self._reject(command, rejection)
         except BaseException:
             self._roll_back(p, saved_counters)
             raise
@@ -148,7 +165,7 @@ class Engine:
         index.commit(p)
         return Outcome(records=p.records, result=result)
 
-    def _roll_back(self, p: Processing, counters: tuple[int, int]) -> None:
+    def _roll_back(self, p: CommandContext, counters: tuple[int, int]) -> None:
         """Forget what a failed command did in memory; the store never saw it."""
         self.event_index.roll_back()
         for key in p.touched:
@@ -158,25 +175,13 @@ class Engine:
         p.touched.clear()
         p.queue.clear()
 
-    def _reject(self, meta: CommandMeta, rejection: Rejected) -> Outcome:
-        self.processing = p = Processing(self)
-        record = self.rejection_record(p, meta, rejection.rejection_type, rejection.reason)
+    def _reject(self, command: Command, rejection: Rejected) -> Outcome:
+        p = self.context()
+        record = rejection_record(p, command, rejection.rejection_type, rejection.reason)
         self._save(p)
         return Outcome(records=p.records, rejection=record)
 
-    def rejection_record(self, p: Processing, meta: CommandMeta, rejection_type: str,
-                         reason: str, owner: Any = None) -> Record:
-        """One COMMAND_REJECTION record; it names the instance (and its definition, where
-        the instance exists) but never enters the instance's own stream."""
-        fields: dict[str, Any] = {"rejectionType": rejection_type, "rejectionReason": reason}
-        if meta.instance_key is not None:
-            state = self.instance(meta.instance_key)
-            fields.update(instance_fields(state) if state is not None
-                          else {"processInstanceKey": meta.instance_key})
-        return p.write(None, meta.value_type, meta.intent, meta.key, owner=owner,
-                       record_type=RecordType.COMMAND_REJECTION.value, **fields)
-
-    def _save(self, p: Processing) -> None:
+    def _save(self, p: CommandContext) -> None:
         counters = [self.keys.next_key, self._next_position]
         timestamp = self.clock.now
         owned = {id(r) for records in p.owned.values() for r in records}
@@ -186,7 +191,7 @@ class Engine:
             if id(record) in owned:
                 continue
             bucket = by_instance.get(record.get("processInstanceKey", NO_KEY))
-            if bucket is not None and record["recordType"] == RecordType.EVENT.value:
+            if bucket is not None and record["recordType"] == EVENT:
                 bucket.append(record)
             else:
                 journal.append(record)
@@ -212,16 +217,38 @@ class Engine:
             # What `app.save` does minus its runtime Protocol checks (~140 µs per aggregate
             # here, more than the rest of a command): one atomic write through the library's
             # mapper and recorder. We use no snapshots and no system notifications.
-            self.app.events.put(events)
+            recordings = self.app.events.put(events)
+            if self.saved_listeners:
+                written = [(r.notification.id, getattr(r.domain_event, "records", ()))
+                           for r in recordings]
+                for listener in self.saved_listeners:
+                    listener(written)
         for owner in p.owned:
             owner.saved()
 
-    # -- deployment ----------------------------------------------------------------------
+    # -- commands that drive others -----------------------------------------------------
     def deploy(self, xml: bytes, resource_name: str) -> Outcome:
         """Deploy a BPMN resource (already validated by the caller or parsed here)."""
-        from engine_sim.engine.deployment import deploy_resource
+        return self.execute(DeployResource(xml, resource_name))
 
-        return deploy_resource(self, xml, resource_name)
+    def advance_clock(self, duration: Duration) -> list[Outcome]:
+        """Every timer due (and every buffered message expiring) at or before the new time,
+        in due order then key order, each its own command with the clock at its due date;
+        then the clock shows the new time (Zeebe's due-date checkers)."""
+        clock = self.clock
+        until = duration.add_to(clock.now)
+        outcomes: list[Outcome] = []
+        refused: set[int] = set()
+        while (due := self.event_index.next_due(until, frozenset(refused))) is not None:
+            moment, kind, key = due
+            clock.advance_to(moment)
+            outcome = self.execute(TriggerTimer(key) if kind == 0 else ExpireMessage(key))
+            if outcome.rejected or outcome.result is False:
+                refused.add(key)  # tried again by the next advance, as Zeebe's checker does
+            if outcome.records:
+                outcomes.append(outcome)
+        clock.advance_to(until)
+        return outcomes
 
     def definitions_aggregate(self) -> Definitions:
         if self._definitions is None:
@@ -269,12 +296,12 @@ class Engine:
         for resource in resources:
             definitions = parse_bpmn(bytes(resource["xml"]), resource["name"])
             models = {process.id: process for process in definitions.processes}
+            new: list[DeployedProcess] = []
             for entry in resource["processes"]:
                 if entry["key"] not in self.catalog:
-                    self.catalog.add(
-                        DeployedProcess(entry["key"], entry["id"], entry["version"],
-                                        models[entry["id"]], resource["name"])
-                    )
+                    new.append(DeployedProcess(entry["key"], entry["id"], entry["version"],
+                                               models[entry["id"]], resource["name"]))
+            self.catalog.add(new)
 
     def close(self) -> None:
         self.app.close()
@@ -285,3 +312,17 @@ class Engine:
         if self._now_text[0] != now:
             self._now_text = (now, format_timestamp(now))
         return self._now_text[1]
+
+
+def rejection_record(p: CommandContext, command: Command, rejection_type: str, reason: str,
+                     owner: Any = None) -> Record:
+    """One COMMAND_REJECTION record; it names the instance (and its definition, where the
+    instance exists) but never enters the instance's own stream."""
+    fields: dict[str, Any] = {"rejectionType": rejection_type, "rejectionReason": reason}
+    instance_key = command.instance
+    if instance_key is not None:
+        state = p.instance(instance_key)
+        fields.update(instance_fields(state) if state is not None
+                      else {"processInstanceKey": instance_key})
+    return p.write(None, command.VALUE_TYPE, command.INTENT, command.key, owner=owner,
+                   record_type=RecordType.COMMAND_REJECTION, **fields)

@@ -35,13 +35,13 @@ from engine_sim.engine.event_entries import (
     SignalSubscriptionEntry,
     TimerEntry,
 )
-from engine_sim.records import Intent, RecordType
+from engine_sim.records import Intent, RecordType, ValueType
 from engine_sim.timeutil import parse_datetime
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
 
-    from engine_sim.engine.processing import Processing
+    from engine_sim.engine.context import CommandContext
 
 Record = dict[str, Any]
 NO_INSTANCE = -1
@@ -72,11 +72,11 @@ class EventIndex:
         # may start the next instance for a buffered message); cleared after each command
         self.finished_starts: dict[int, tuple[str, str]] = {}
         self._undo: list[tuple[dict[Any, Any], Any, Any]] | None = None
-        self._p: Processing | None = None
+        self._p: CommandContext | None = None
         self._seen = 0
 
     # -- transactions ----------------------------------------------------------------------
-    def view(self, p: Processing) -> EventIndex:
+    def view(self, p: CommandContext) -> EventIndex:
         """The index as command `p` sees it: saved state plus what `p` wrote so far."""
         if self._p is not p:
             self.roll_back()
@@ -87,7 +87,7 @@ class EventIndex:
             self._seen += 1
         return self
 
-    def commit(self, p: Processing) -> None:
+    def commit(self, p: CommandContext) -> None:
         """`p` was saved: fold the rest of its records and keep every change."""
         start = self._seen if self._p is p else 0
         self._undo = None
@@ -177,9 +177,6 @@ class EventIndex:
     def active_start(self, process_id: str, correlation_key: str) -> int | None:
         return self._active_starts.get((process_id, correlation_key))
 
-    def started_by(self, instance_key: int) -> tuple[str, str] | None:
-        return self._started_by.get(instance_key)
-
     def message_start_entry(self, key: int) -> MessageStartEntry | None:
         name = self._message_start_names.get(key)
         return self.message_starts.get(name, {}).get(key) if name is not None else None
@@ -190,7 +187,7 @@ class EventIndex:
 
     # -- folding ---------------------------------------------------------------------------
     def fold(self, record: Record) -> None:
-        if record.get("recordType") != RecordType.EVENT.value:
+        if record.get("recordType") != RecordType.EVENT:
             return
         handler = _FOLDS.get((record["valueType"], record["intent"]))
         if handler is not None:
@@ -230,13 +227,13 @@ class EventIndex:
         self._set(self.timers, entry.key, entry)
         heapq.heappush(self._timer_heap, (entry.due, entry.key))
         if entry.element_instance_key == NO_INSTANCE:
-            self._set(self._bucket(self._starts_of, entry.definition_key), ("TIMER", entry.key), None)
+            self._set(self._bucket(self._starts_of, entry.definition_key), (ValueType.TIMER, entry.key), None)
 
     def _timer_removed(self, r: Record) -> None:
         entry = self.timers.get(r["key"])
         if entry is not None:
             self._del(self.timers, entry.key)
-            self._drop(self._starts_of, entry.definition_key, ("TIMER", entry.key))
+            self._drop(self._starts_of, entry.definition_key, (ValueType.TIMER, entry.key))
 
     def _timer_migrated(self, r: Record) -> None:
         entry = self.timers.get(r["key"])
@@ -280,14 +277,14 @@ class EventIndex:
         self._set(self._signal_names, entry.key, entry.name)
         if entry.instance_key == NO_INSTANCE:
             self._set(self._bucket(self._starts_of, entry.definition_key),
-                      ("SIGNAL_SUBSCRIPTION", entry.key), None)
+                      (ValueType.SIGNAL_SUBSCRIPTION, entry.key), None)
 
     def _signal_closed(self, r: Record) -> None:
         entry = self.signal_entry(r["key"])
         if entry is not None:
             self._drop(self.signal_subscriptions, entry.name, entry.key)
             self._del(self._signal_names, entry.key)
-            self._drop(self._starts_of, entry.definition_key, ("SIGNAL_SUBSCRIPTION", entry.key))
+            self._drop(self._starts_of, entry.definition_key, (ValueType.SIGNAL_SUBSCRIPTION, entry.key))
 
     def _signal_migrated(self, r: Record) -> None:
         entry = self.signal_entry(r["key"])
@@ -326,7 +323,7 @@ class EventIndex:
         self._set(self._bucket(self.message_starts, entry.name), entry.key, entry)
         self._set(self._message_start_names, entry.key, entry.name)
         self._set(self._bucket(self._starts_of, entry.definition_key),
-                  ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key), None)
+                  (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, entry.key), None)
 
     def _message_start_closed(self, r: Record) -> None:
         entry = self.message_start_entry(r["key"])
@@ -334,7 +331,7 @@ class EventIndex:
             self._drop(self.message_starts, entry.name, entry.key)
             self._del(self._message_start_names, entry.key)
             self._drop(self._starts_of, entry.definition_key,
-                       ("MESSAGE_START_EVENT_SUBSCRIPTION", entry.key))
+                       (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, entry.key))
 
     def _message_start_correlated(self, r: Record) -> None:
         self._correlated(r.get("messageKey", -1), r["bpmnProcessId"])
@@ -354,25 +351,25 @@ class EventIndex:
                 self._del(self._active_starts, started)
 
 
-PMS = "PROCESS_MESSAGE_SUBSCRIPTION"
-MSES = "MESSAGE_START_EVENT_SUBSCRIPTION"
+PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+MSES = ValueType.MESSAGE_START_EVENT_SUBSCRIPTION
 _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
-    ("TIMER", Intent.CREATED): EventIndex._timer_created,
-    ("TIMER", Intent.TRIGGERED): EventIndex._timer_removed,
-    ("TIMER", Intent.CANCELED): EventIndex._timer_removed,
-    ("TIMER", Intent.MIGRATED): EventIndex._timer_migrated,
+    (ValueType.TIMER, Intent.CREATED): EventIndex._timer_created,
+    (ValueType.TIMER, Intent.TRIGGERED): EventIndex._timer_removed,
+    (ValueType.TIMER, Intent.CANCELED): EventIndex._timer_removed,
+    (ValueType.TIMER, Intent.MIGRATED): EventIndex._timer_migrated,
     (PMS, Intent.CREATED): EventIndex._message_subscription_opened,
     (PMS, Intent.CORRELATED): EventIndex._message_subscription_correlated,
     (PMS, Intent.DELETED): EventIndex._message_subscription_closed,
     (PMS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
-    ("SIGNAL_SUBSCRIPTION", Intent.CREATED): EventIndex._signal_opened,
-    ("SIGNAL_SUBSCRIPTION", Intent.DELETED): EventIndex._signal_closed,
-    ("SIGNAL_SUBSCRIPTION", Intent.MIGRATED): EventIndex._signal_migrated,
-    ("MESSAGE", Intent.PUBLISHED): EventIndex._message_published,
-    ("MESSAGE", Intent.EXPIRED): EventIndex._message_expired,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED): EventIndex._signal_opened,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED): EventIndex._signal_closed,
+    (ValueType.SIGNAL_SUBSCRIPTION, Intent.MIGRATED): EventIndex._signal_migrated,
+    (ValueType.MESSAGE, Intent.PUBLISHED): EventIndex._message_published,
+    (ValueType.MESSAGE, Intent.EXPIRED): EventIndex._message_expired,
     (MSES, Intent.CREATED): EventIndex._message_start_opened,
     (MSES, Intent.DELETED): EventIndex._message_start_closed,
     (MSES, Intent.CORRELATED): EventIndex._message_start_correlated,
-    ("PROCESS_INSTANCE", Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
-    ("PROCESS_INSTANCE", Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
 }

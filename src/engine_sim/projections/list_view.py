@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine_sim.projections.follower import MemoryProjection
+from engine_sim.records import Intent, RecordType, ValueType
 
 Record = dict[str, Any]
 RUNNING_STATES = ("ACTIVE", "INCIDENT")
@@ -98,14 +99,14 @@ Rows = MutableMapping[int, InstanceRow]
 def fold_row(rows: Rows, record: Record) -> int | None:
     """Fold one record into the row of its instance; return the key of the row it changed."""
     handler = _HANDLERS.get((record["valueType"], record["intent"]))
-    if handler is None or record["recordType"] != "EVENT":
+    if handler is None or record["recordType"] != RecordType.EVENT:
         return None
     return handler(rows, record)
 
 
 def folds(record: Record) -> bool:
     """Whether the list view reads this record at all."""
-    return (record["valueType"], record["intent"]) in _HANDLERS and record["recordType"] == "EVENT"
+    return (record["valueType"], record["intent"]) in _HANDLERS and record["recordType"] == RecordType.EVENT
 
 
 def _activating(rows: Rows, record: Record) -> int | None:
@@ -168,7 +169,7 @@ def _incident(rows: Rows, record: Record) -> int | None:
     if row is None:
         return None
     intent = record["intent"]
-    if intent == "CREATED":
+    if intent == Intent.CREATED:
         row.incidents += 1
         row.incident_elements[record["key"]] = record.get("elementId", "")
     elif intent == "RESOLVED":
@@ -180,13 +181,13 @@ def _incident(rows: Rows, record: Record) -> int | None:
 
 
 _HANDLERS = {
-    ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING"): _activating,
-    ("PROCESS_INSTANCE", "ELEMENT_COMPLETED"): _finished,
-    ("PROCESS_INSTANCE", "ELEMENT_TERMINATED"): _finished,
-    ("PROCESS_INSTANCE", "ELEMENT_MIGRATED"): _migrated,
-    ("INCIDENT", "CREATED"): _incident,
-    ("INCIDENT", "RESOLVED"): _incident,
-    ("INCIDENT", "MIGRATED"): _incident,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATING): _activating,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_COMPLETED): _finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_TERMINATED): _finished,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_MIGRATED): _migrated,
+    (ValueType.INCIDENT, Intent.CREATED): _incident,
+    (ValueType.INCIDENT, Intent.RESOLVED): _incident,
+    (ValueType.INCIDENT, Intent.MIGRATED): _incident,
 }
 
 

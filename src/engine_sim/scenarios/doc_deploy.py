@@ -12,13 +12,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from engine_sim.model import BpmnModelError, Definitions, load_bpmn_file
 from engine_sim.scenarios.doc_steps import Deploy
 from engine_sim.scenarios.yaml_lines import quote
-
-if TYPE_CHECKING:
-    from engine_sim.model import Definitions
 
 __all__ = ["DeployFailure", "DeployResolver", "load_bpmn"]
 
@@ -33,15 +31,11 @@ class DeployFailure:
 
 
 def load_bpmn(path: Path) -> Definitions:
-    """Parse one BPMN file (imported late: the model package does not need the scenarios)."""
-    from engine_sim.model import load_bpmn_file
-
+    """Parse one BPMN file."""
     return load_bpmn_file(path)
 
 
 def _model_error() -> type[Exception]:
-    from engine_sim.model import BpmnModelError
-
     return BpmnModelError
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from engine_sim.projections import ListFilter
 from engine_sim.scenarios.document import Step
 
 if TYPE_CHECKING:
@@ -35,9 +36,9 @@ def record_matches(partial: dict[str, Any], record: dict[str, Any]) -> bool:
         if name in SUBSTRING_FIELDS:
             if not isinstance(want, str) or want not in str(have):
                 return False
-        elif not _equal_deep(want, have):  # true is not 1, also inside lists
-            if not (name == "value" and isinstance(want, str) and _json_equal(want, have)):
-                return False
+        elif not _equal_deep(want, have) and not (  # true is not 1, also inside lists
+                name == "value" and isinstance(want, str) and _json_equal(want, have)):
+            return False
     return True
 
 
@@ -130,8 +131,6 @@ class Expectations:
 
     # -- expect_list ---------------------------------------------------------------------
     def expect_list(self, cmd: Any) -> None:
-        from engine_sim.scenarios.runner import list_filter
-
         rows = self.run.list_view.query(list_filter(cmd.filter))
         names = self._names()
         if len(rows) != cmd.count:
@@ -200,7 +199,7 @@ def _equal_deep(want: Any, have: Any) -> bool:
     if isinstance(want, dict) and isinstance(have, dict):
         return want.keys() == have.keys() and all(_equal_deep(want[k], have[k]) for k in want)
     if isinstance(want, (list, tuple)) and isinstance(have, (list, tuple)):
-        return len(want) == len(have) and all(_equal_deep(a, b) for a, b in zip(want, have))
+        return len(want) == len(have) and all(_equal_deep(a, b) for a, b in zip(want, have, strict=True))
     return _equal(want, have)
 
 
@@ -214,3 +213,11 @@ def _closest(partial: dict[str, Any], stream: list[dict[str, Any]]) -> str:
         return "no records"
     shown = [{k: r.get(k) for k in ("position", "valueType", "intent", *partial)} for r in best]
     return "closest: " + "; ".join(_text(s) for s in shown)
+
+
+def list_filter(flt: Any) -> ListFilter:
+    if flt is None:
+        return ListFilter()
+    return ListFilter(
+        process=flt.process, version=flt.version, states=tuple(flt.state or ()), element=flt.element
+    )

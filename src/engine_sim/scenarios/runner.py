@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine_sim.engine import commands
-from engine_sim.engine.engine import Engine, Outcome
+from engine_sim.app import EngineApp
+from engine_sim.engine import Outcome, commands
 from engine_sim.persistence import Store
-from engine_sim.projections import ListFilter, RecordLog, StreamFollower, open_list_view
+from engine_sim.records import ValueType
 from engine_sim.scenarios.document import Scenario, Step
-from engine_sim.scenarios.expectations import ExpectationFailed, Expectations
+from engine_sim.scenarios.expectations import ExpectationFailed, Expectations, list_filter
+from migration.operate import Selection
 
 
 @dataclass
@@ -41,15 +42,15 @@ class ScenarioRun:
     def __init__(self, scenario: Scenario, store: Store) -> None:
         store.clear()
         self.scenario = scenario
-        self.engine = Engine(store, start_time=scenario.start_time)
-        self.list_view = open_list_view(store)  # durable on SQLite and PostgreSQL
-        self.log = RecordLog()
-        self.follower = StreamFollower(self.engine.app, [self.list_view, self.log])
+        self.app = EngineApp(store, start_time=scenario.start_time, record_log=True)
+        self.engine = self.app.engine
+        self.operate = self.app.operate
+        self.list_view = self.app.list_view  # durable on SQLite and PostgreSQL
+        self.follower = self.app.follower
+        assert self.app.log is not None
+        self.log = self.app.log
         self.instances: dict[str, int] = {}
         self.operations: dict[str, Any] = {}
-        from migration.operate import Operate
-
-        self.operate = Operate(self.engine, self.list_view, self.follower)
         self.expectations = Expectations(self)
         self.commands: dict[str, Callable[[Step], list[Outcome]]] = {
             "deploy": self._deploy,
@@ -71,8 +72,7 @@ class ScenarioRun:
         }
 
     def close(self) -> None:
-        self.list_view.close()
-        self.engine.close()
+        self.app.close()
 
     # -- running -------------------------------------------------------------------------
     def run(self) -> ScenarioResult:
@@ -81,7 +81,7 @@ class ScenarioRun:
                 self._run_step(step)
             except (StepFailed, ExpectationFailed) as failure:
                 return self._failed(step, failure.expected, failure.found)
-            except Exception as error:  # noqa: BLE001 - an engine bug fails this scenario only
+            except Exception as error:
                 found = f"internal error {type(error).__name__}: {error}"
                 return self._failed(step, "the step to run", found)
         return ScenarioResult(self.scenario.name, True, records=self.log.records)
@@ -149,7 +149,7 @@ class ScenarioRun:
         call_keys = {
             r["key"]
             for r in self.log.stream(parent_key)
-            if r["valueType"] == "PROCESS_INSTANCE"
+            if r["valueType"] == ValueType.PROCESS_INSTANCE
             and r["intent"] in ("ELEMENT_ACTIVATING", "ELEMENT_MIGRATED")
             and r["elementId"] == element_id and r["bpmnElementType"] == "CALL_ACTIVITY"
         }
@@ -185,15 +185,15 @@ class ScenarioRun:
 
     def _publish_message(self, step: Step) -> list[Outcome]:
         cmd = step.command
-        return [self.engine.events.publish_message(
+        return [commands.publish_message(self.engine, 
             cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl)]
 
     def _broadcast_signal(self, step: Step) -> list[Outcome]:
         cmd = step.command
-        return [self.engine.events.broadcast_signal(cmd.name, dict(cmd.variables))]
+        return [commands.broadcast_signal(self.engine, cmd.name, dict(cmd.variables))]
 
     def _advance_clock(self, step: Step) -> list[Outcome]:
-        return self.engine.events.advance_clock(step.command.duration)
+        return self.engine.advance_clock(step.command.duration)
 
     def _migrate_instance(self, step: Step) -> list[Outcome]:
         cmd = step.command
@@ -222,19 +222,9 @@ class ScenarioRun:
         return self.operate.run_operations(self.operation_key(label) if label else None)
 
     def selection(self, instances: Any, flt: Any) -> Any:
-        from migration.operate import Selection
-
         if instances is not None:
             return Selection(keys=tuple(self.instance_key(ref) for ref in instances))
         return Selection(filter=list_filter(flt))
-
-
-def list_filter(flt: Any) -> ListFilter:
-    if flt is None:
-        return ListFilter()
-    return ListFilter(
-        process=flt.process, version=flt.version, states=tuple(flt.state or ()), element=flt.element
-    )
 
 
 def _plain(value: Any) -> Any:

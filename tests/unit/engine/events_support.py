@@ -162,13 +162,13 @@ class Given:
         return outcome
 
     def advance(self, duration: str) -> list[Outcome]:
-        return self.engine.events.advance_clock(parse_duration(duration))
+        return self.engine.advance_clock(parse_duration(duration))
 
     def publish(self, name: str, key: str, ttl: str = "PT0S", **variables: Any) -> Outcome:
-        return self.engine.events.publish_message(name, key, variables, parse_duration(ttl))
+        return commands.publish_message(self.engine, name, key, variables, parse_duration(ttl))
 
     def broadcast(self, name: str, **variables: Any) -> Outcome:
-        return self.engine.events.broadcast_signal(name, variables)
+        return commands.broadcast_signal(self.engine, name, variables)
 
     def complete_job(self, element_id: str, key: int | None = None, **variables: Any) -> Outcome:
         return commands.complete_job(self.engine, self.key if key is None else key,

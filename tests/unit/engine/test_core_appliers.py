@@ -7,15 +7,10 @@ Each story runs commands on a model and, after every command, compares a dump of
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
-from engine_sim.engine import commands
-from engine_sim.engine.appliers import apply_record
-from engine_sim.engine.engine import Engine
-from engine_sim.engine.state import InstanceState
-
 from core_support import (
     END,
     START,
@@ -29,6 +24,11 @@ from core_support import (
     process,
     rebuilt,
 )
+
+from engine_sim.engine import commands
+from engine_sim.engine.appliers import UnknownRecordError, apply_record
+from engine_sim.engine.engine import Engine
+from engine_sim.engine.state import InstanceState
 
 Step = Callable[[Given], Any]
 
@@ -137,6 +137,13 @@ def test_a_rejection_record_changes_nothing() -> None:
                          "intent": "CREATED", "key": 5, "scopeKey": 1, "name": "x", "value": 1})
 
     assert state.variables == {}
+
+
+def test_an_event_no_applier_knows_is_refused_not_ignored() -> None:
+    state = _state()
+
+    with pytest.raises(UnknownRecordError, match="no applier for a VARIABLE EXPLODED record"):
+        apply_record(state, _event("VARIABLE", "EXPLODED", key=5, scopeKey=1, name="x", value=1))
 
 
 def test_variable_appliers_create_then_update_in_place() -> None:

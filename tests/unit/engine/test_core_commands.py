@@ -6,11 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from engine_sim.engine import commands
-from engine_sim.engine.aggregates import ProcessInstance, instance_id
-from engine_sim.engine.engine import Engine, Outcome
-
 from core_support import (
     END,
     START,
@@ -25,6 +20,10 @@ from core_support import (
     taken,
     trace,
 )
+
+from engine_sim.engine import commands
+from engine_sim.engine.aggregates import ProcessInstance, instance_id
+from engine_sim.engine.engine import Engine, Outcome
 
 SERVICE = process(START + job_task("t", "work") + END + chain("start", "t", "end"))
 TWO_TASKS = process(START + job_task("a", "a") + job_task("b", "b") + END

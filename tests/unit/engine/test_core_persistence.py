@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from core_support import END, START, chain, job_task, process
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.utils import get_topic
 
@@ -18,8 +19,6 @@ from engine_sim.engine import aggregates, commands
 from engine_sim.engine.engine import Engine
 from engine_sim.engine.keys import PARTITION_ONE
 from engine_sim.persistence import MsgspecTranscoder, StoreURLError, parse_store_url
-
-from core_support import END, START, chain, job_task, process
 
 # -- the transcoder ---------------------------------------------------------------------------
 RECORD = {
@@ -58,7 +57,7 @@ def _sample(event_class: type, name: str, annotation: str) -> Any:
     samples: dict[str, Any] = {
         "originator_id": UUID(int=PARTITION_ONE + 5),
         "originator_version": 3,
-        "timestamp": datetime(2026, 1, 1, 8, 30, 0, 123456, tzinfo=timezone.utc),
+        "timestamp": datetime(2026, 1, 1, 8, 30, 0, 123456, tzinfo=UTC),
         "originator_topic": get_topic(_aggregate_of(event_class)),
         "key": PARTITION_ONE + 1,
         "records": [RECORD, {**RECORD, "recordType": "COMMAND_REJECTION", "rejectionReason": "x"}],

@@ -8,10 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
-
-from engine_sim.engine import commands
-from engine_sim.engine.bpmn.gateways import NO_FLOW_CHOSEN
-
 from core_support import (
     END,
     START,
@@ -28,6 +24,9 @@ from core_support import (
     taken,
     trace,
 )
+
+from engine_sim.engine import commands
+from engine_sim.engine.bpmn.gateways import NO_FLOW_CHOSEN
 
 
 def activates_job(element_id: str) -> list[str]:

@@ -34,7 +34,7 @@ def test_the_event_index_is_folded_on_the_first_command_only(tmp_path: Path, mon
     monkeypatch.setattr(EventIndex, "rebuild", lambda self, app: folds.append(app) or original(self, app))
     assert reopened.instance(key).active_element_ids() == ["t"]
     assert folds == []  # reading state needs no index
-    outcomes = reopened.events.advance_clock(parse_duration("PT6M"))
+    outcomes = reopened.advance_clock(parse_duration("PT6M"))
     assert len(folds) == 1 and outcomes
     assert reopened.instance(key).lifecycle == "COMPLETED"
     commands.create_instance(reopened, "wait")

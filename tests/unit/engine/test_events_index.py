@@ -4,6 +4,7 @@ rebuilt from their stored events equal the live ones."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,9 @@ from events_support import (
     timer,
 )
 
+from engine_sim.engine import Command, CommandContext, Engine, Rejected
 from engine_sim.engine.aggregates import ProcessInstance, instance_id
-from engine_sim.engine.engine import CommandMeta, Engine
 from engine_sim.engine.event_index import EventIndex
-from engine_sim.engine.processing import Processing, Rejected
 from engine_sim.records import Intent
 from engine_sim.timeutil import parse_duration
 
@@ -74,15 +74,19 @@ def busy_engine(engine: Engine | None = None) -> Given:
     return given
 
 
-def _writes_then(command_end: BaseException) -> Any:
-    def command(p: Processing) -> None:
-        p.write(None, "TIMER", Intent.CREATED, p.new_key(), processInstanceKey=-1,
-                processDefinitionKey=1, elementId="x", elementInstanceKey=-1,
-                dueDate="2026-01-01T00:01:00Z", repetitions=1)
-        p.engine.event_index.view(p)  # folded while the command runs
-        raise command_end
+@dataclass(frozen=True)
+class WriteTimerThenFail(Command):
+    VALUE_TYPE = "TIMER"
+    INTENT = "TEST"
+    failure: BaseException
 
-    return command
+
+def write_timer_then_fail(ctx: CommandContext, command: WriteTimerThenFail) -> None:
+    ctx.write(None, "TIMER", Intent.CREATED, ctx.new_key(), processInstanceKey=-1,
+              processDefinitionKey=1, elementId="x", elementInstanceKey=-1,
+              dueDate="2026-01-01T00:01:00Z", repetitions=1)
+    ctx.index  # noqa: B018 - folded while the command runs
+    raise command.failure
 
 
 @pytest.mark.parametrize("failure", [Rejected("INVALID_STATE", "no"), RuntimeError("crash")])
@@ -91,7 +95,8 @@ def test_a_command_that_is_not_saved_leaves_the_index_unchanged(failure: BaseExc
     before = snapshot(given.engine.event_index)
 
     try:
-        given.engine.execute(CommandMeta("TIMER", "TEST"), _writes_then(failure))
+        given.engine.register(WriteTimerThenFail, write_timer_then_fail)
+        given.engine.execute(WriteTimerThenFail(failure))
     except RuntimeError:
         pass
 
@@ -113,7 +118,7 @@ def test_an_engine_reopened_on_a_store_rebuilds_the_index_and_fires_its_timers(t
     given.engine.close()
 
     reopened = Engine(url)
-    fired = reopened.events.advance_clock(parse_duration("PT2H"))
+    fired = reopened.advance_clock(parse_duration("PT2H"))
 
     assert snapshot(rebuilt_index(reopened)) != live  # the timers fired since
     assert [(o.records[0]["valueType"], o.records[0]["timestamp"]) for o in fired] == [

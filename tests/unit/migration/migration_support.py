@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -31,7 +32,7 @@ def flow(flow_id: str, source: str, target: str) -> str:
 def chain(*ids: str) -> str:
     """Sequence flows start -> ids... -> end named f_<source>."""
     nodes = ("start", *ids, "end")
-    return "".join(flow(f"f_{a}", a, b) for a, b in zip(nodes, nodes[1:]))
+    return "".join(flow(f"f_{a}", a, b) for a, b in pairwise(nodes))
 
 
 def process(pid: str, body: str) -> bytes:

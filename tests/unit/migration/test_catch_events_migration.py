@@ -10,7 +10,7 @@ import pytest
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.timeutil import parse_duration
-from migration.handler import migrate_instance
+from migration import migrate_instance
 from migration.plan import MigrationPlan
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
@@ -63,7 +63,7 @@ class Migration:
         self.source = self.engine.deploy(source, "v1.bpmn").result[0].key
         self.target = self.engine.deploy(target, "v2.bpmn").result[0].key
         self.key = commands.create_instance(self.engine, "p", 1, variables).result
-        self.engine.events.advance_clock(parse_duration("PT30M"))
+        self.engine.advance_clock(parse_duration("PT30M"))
 
     def migrate(self, mapping: dict[str, str], auto_map: bool = False) -> Outcome:
         plan = MigrationPlan.of(self.target, tuple(mapping.items()), auto_map)
@@ -122,7 +122,7 @@ def test_a_message_subscription_keeps_its_name_and_correlation_key() -> None:
     migrated = given.record(outcome, "PROCESS_MESSAGE_SUBSCRIPTION", "MIGRATED")
     assert (migrated["elementId"], migrated["messageName"], migrated["correlationKey"]) == (
         "c2", "ping", "k-1")
-    published = given.engine.events.publish_message("ping", "k-1", {}, parse_duration("PT0S"))
+    published = commands.publish_message(given.engine, "ping", "k-1", {}, parse_duration("PT0S"))
     assert "PROCESS_MESSAGE_SUBSCRIPTION" in {r["valueType"] for r in published.records}
     assert given.engine.instance(given.key).lifecycle == "COMPLETED"
 
@@ -179,7 +179,7 @@ def test_an_event_based_gateway_migrates_its_events_by_their_mapping() -> None:
     assert given.catch_records(outcome) == [
         ("TIMER", "CANCELED", "late"), ("TIMER", "CREATED", "later"),
         ("PROCESS_MESSAGE_SUBSCRIPTION", "MIGRATED", "m2")]
-    given.engine.events.publish_message("ping", "k", {}, parse_duration("PT0S"))
+    commands.publish_message(given.engine, "ping", "k", {}, parse_duration("PT0S"))
     state = given.engine.instance(given.key)
     assert state.lifecycle == "COMPLETED"
 

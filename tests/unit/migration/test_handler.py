@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from migration_support import chain, flow, linear, process, task
+
 from engine_sim.engine import commands
 from migration import MigrationPlan, migrate_instance, migrations_of
-from migration_support import chain, flow, linear, process, task
 
 
 def shape(records):

@@ -4,13 +4,13 @@ its plan checks, chunks, and revert."""
 from __future__ import annotations
 
 import pytest
+from migration_support import linear
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.projections import ListFilter, ListView, StreamFollower
 from migration.batch import BatchOperation, operation_id
 from migration.operate import Operate, Selection, inverse
-from migration_support import linear
 
 
 @pytest.fixture

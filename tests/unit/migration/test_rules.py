@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from migration_support import chain, flow, linear, process, task, user_task
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import instance_id
 from engine_sim.engine.engine import Engine
 from engine_sim.engine.state import ElementInstance
 from engine_sim.model import ElementType, EventType
-from migration import MigrationPlan, migrate_instance
-from migration import checks
+from migration import MigrationPlan, checks, migrate_instance
 from migration.checks import Walk
-from migration_support import chain, flow, linear, process, task, user_task
 
 
 def stored(engine: Engine, key: int) -> list[bytes]:

@@ -113,7 +113,7 @@ def node(tag: str, node_id: str = "x", inner: str = "", attrs: str = "") -> str:
 
 
 def flow(flow_id: str, source: str, target: str, inner: str = "") -> str:
-    return f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{inner}</bpmn:sequenceFlow>'  # noqa: E501
+    return f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">{inner}</bpmn:sequenceFlow>'
 
 
 def timer(kind: str, value: str) -> str:

@@ -34,47 +34,47 @@ XOR = '<bpmn:exclusiveGateway id="gw" default="{default}" />'
 
 CASES: dict[str, Case] = {
     # -- the file and its processes --
-    "not executable": Case(FLOW, "p", "process 'p' is not executable", attrs='id="p" isExecutable="false"'),  # noqa: E501
+    "not executable": Case(FLOW, "p", "process 'p' is not executable", attrs='id="p" isExecutable="false"'),
     "isExecutable absent": Case(FLOW, "p", "process 'p' is not executable", attrs='id="p"'),
     "duplicate id": Case(FLOW + node("task", "start"), None, "duplicate id 'start'"),
     "flow node without id": Case(FLOW + "<bpmn:task />", None, "a 'task' element has no id"),
-    "flow without id": Case(FLOW + '<bpmn:sequenceFlow sourceRef="start" targetRef="end" />', None, "a 'sequenceFlow' element has no id"),  # noqa: E501
+    "flow without id": Case(FLOW + '<bpmn:sequenceFlow sourceRef="start" targetRef="end" />', None, "a 'sequenceFlow' element has no id"),
     # -- unsupported elements and events --
-    "complex gateway": Case(FLOW + node("complexGateway"), "x", "element type 'complexGateway' is not supported"),  # noqa: E501
-    "ad-hoc subprocess": Case(FLOW + node("adHocSubProcess"), "x", "element type 'adHocSubProcess' is not supported"),  # noqa: E501
-    "transaction": Case(FLOW + node("transaction"), "x", "element type 'transaction' is not supported"),  # noqa: E501
-    "unknown flow node": Case(FLOW + node("callChoreography"), "x", "element type 'callChoreography' is not supported"),  # noqa: E501
-    "link event": Case(catch('<bpmn:linkEventDefinition name="l" />'), "x", "link events are not supported"),  # noqa: E501
-    "compensation event": Case(FLOW + node("endEvent", inner="<bpmn:compensateEventDefinition />"), "x", "compensation events are not supported"),  # noqa: E501
-    "conditional event": Case(catch("<bpmn:conditionalEventDefinition />"), "x", "conditional events are not supported"),  # noqa: E501
-    "two event definitions": Case(catch(MSG_CATCH + PT1M), "x", "more than one event definition", extra=message()),  # noqa: E501
-    "standard loop": Case(between(node("task", inner="<bpmn:standardLoopCharacteristics />")), "x", "standard loops"),  # noqa: E501
-    "compensation handler": Case(between(node("task", attrs=' isForCompensation="true"')), "x", "compensation handlers"),  # noqa: E501
-    "decision": Case(between(node("businessRuleTask", inner=ext('<zeebe:calledDecision decisionId="d" resultVariable="r" />'))), "x", "zeebe:calledDecision"),  # noqa: E501
-    "publish message": Case(between(node("intermediateThrowEvent", inner=node("messageEventDefinition", "m", ext('<zeebe:publishMessage correlationKey="=k" />')))), "x", "zeebe:publishMessage is not supported"),  # noqa: E501
-    "error start on the process": Case(FLOW + node("startEvent", inner="<bpmn:errorEventDefinition />"), "x", "a process start event cannot be an error event"),  # noqa: E501
-    "catch event without definition": Case(catch(""), "x", "an intermediate catch event needs an event definition"),  # noqa: E501
-    "boundary without definition": Case(boundary(""), "b", "a boundary event needs an event definition"),  # noqa: E501
-    "non-interrupting error boundary": Case(boundary("<bpmn:errorEventDefinition />", ' cancelActivity="false"'), "b", "an error event cannot be non-interrupting"),  # noqa: E501
-    "interrupting timer cycle boundary": Case(boundary(timer("timeCycle", "R/PT1M")), "b", "an interrupting timer event cannot use timeCycle"),  # noqa: E501
-    "timer start with a duration": Case(FLOW + node("startEvent", inner=PT1M), "x", "a process start timer event cannot use timeDuration"),  # noqa: E501
-    "intermediate timer cycle": Case(catch(timer("timeCycle", "R/PT1M")), "x", "an intermediate catch timer event cannot use timeCycle"),  # noqa: E501
-    "timer with two values": Case(catch(PT1M.replace("</bpmn:timeDuration>", "</bpmn:timeDuration><bpmn:timeDate>2026-01-01T00:00:00Z</bpmn:timeDate>")), "x", "exactly one of timeDuration, timeDate or timeCycle"),  # noqa: E501
-    "escalation boundary on a task": Case(boundary("<bpmn:escalationEventDefinition />"), "b", "only be attached to a subprocess or call activity"),  # noqa: E501
+    "complex gateway": Case(FLOW + node("complexGateway"), "x", "element type 'complexGateway' is not supported"),
+    "ad-hoc subprocess": Case(FLOW + node("adHocSubProcess"), "x", "element type 'adHocSubProcess' is not supported"),
+    "transaction": Case(FLOW + node("transaction"), "x", "element type 'transaction' is not supported"),
+    "unknown flow node": Case(FLOW + node("callChoreography"), "x", "element type 'callChoreography' is not supported"),
+    "link event": Case(catch('<bpmn:linkEventDefinition name="l" />'), "x", "link events are not supported"),
+    "compensation event": Case(FLOW + node("endEvent", inner="<bpmn:compensateEventDefinition />"), "x", "compensation events are not supported"),
+    "conditional event": Case(catch("<bpmn:conditionalEventDefinition />"), "x", "conditional events are not supported"),
+    "two event definitions": Case(catch(MSG_CATCH + PT1M), "x", "more than one event definition", extra=message()),
+    "standard loop": Case(between(node("task", inner="<bpmn:standardLoopCharacteristics />")), "x", "standard loops"),
+    "compensation handler": Case(between(node("task", attrs=' isForCompensation="true"')), "x", "compensation handlers"),
+    "decision": Case(between(node("businessRuleTask", inner=ext('<zeebe:calledDecision decisionId="d" resultVariable="r" />'))), "x", "zeebe:calledDecision"),
+    "publish message": Case(between(node("intermediateThrowEvent", inner=node("messageEventDefinition", "m", ext('<zeebe:publishMessage correlationKey="=k" />')))), "x", "zeebe:publishMessage is not supported"),
+    "error start on the process": Case(FLOW + node("startEvent", inner="<bpmn:errorEventDefinition />"), "x", "a process start event cannot be an error event"),
+    "catch event without definition": Case(catch(""), "x", "an intermediate catch event needs an event definition"),
+    "boundary without definition": Case(boundary(""), "b", "a boundary event needs an event definition"),
+    "non-interrupting error boundary": Case(boundary("<bpmn:errorEventDefinition />", ' cancelActivity="false"'), "b", "an error event cannot be non-interrupting"),
+    "interrupting timer cycle boundary": Case(boundary(timer("timeCycle", "R/PT1M")), "b", "an interrupting timer event cannot use timeCycle"),
+    "timer start with a duration": Case(FLOW + node("startEvent", inner=PT1M), "x", "a process start timer event cannot use timeDuration"),
+    "intermediate timer cycle": Case(catch(timer("timeCycle", "R/PT1M")), "x", "an intermediate catch timer event cannot use timeCycle"),
+    "timer with two values": Case(catch(PT1M.replace("</bpmn:timeDuration>", "</bpmn:timeDuration><bpmn:timeDate>2026-01-01T00:00:00Z</bpmn:timeDate>")), "x", "exactly one of timeDuration, timeDate or timeCycle"),
+    "escalation boundary on a task": Case(boundary("<bpmn:escalationEventDefinition />"), "b", "only be attached to a subprocess or call activity"),
     # -- dangling references --
-    "dangling targetRef": Case(FLOW + flow("x", "start", "missing"), "x", "targetRef 'missing' does not exist"),  # noqa: E501
-    "dangling sourceRef": Case(FLOW + flow("x", "missing", "end"), "x", "sourceRef 'missing' does not exist"),  # noqa: E501
-    "missing targetRef": Case(FLOW + '<bpmn:sequenceFlow id="x" sourceRef="start" />', "x", "the sequence flow has no targetRef"),  # noqa: E501
-    "flow crossing scopes": Case(sub('<bpmn:startEvent id="ss" />' + flow("x", "ss", "end")), "x", "targetRef 'end' is inside 'p' but the sequence flow is in 'sub'"),  # noqa: E501
-    "dangling attachedToRef": Case(boundary(PT1M, host="missing"), "b", "attachedToRef 'missing' does not exist"),  # noqa: E501
-    "boundary on a gateway": Case(FLOW + node("parallelGateway", "gw") + node("boundaryEvent", "b", PT1M, ' attachedToRef="gw"'), "b", "attachedToRef 'gw' is a PARALLEL_GATEWAY, not an activity"),  # noqa: E501
-    "dangling default": Case(fork(XOR.format(default="missing"), flow("f", "gw", "a")), "gw", "default 'missing' does not exist"),  # noqa: E501
-    "default not outgoing": Case(fork(XOR.format(default="in"), flow("f", "gw", "a")), "gw", "default 'in' is not an outgoing sequence flow"),  # noqa: E501
-    "dangling messageRef": Case(catch('<bpmn:messageEventDefinition messageRef="missing" />'), "x", "messageRef 'missing' does not exist"),  # noqa: E501
-    "dangling messageRef of a receive task": Case(between(node("receiveTask", attrs=' messageRef="missing"')), "x", "messageRef 'missing' does not exist"),  # noqa: E501
-    "dangling errorRef": Case(FLOW + node("endEvent", inner='<bpmn:errorEventDefinition errorRef="missing" />'), "x", "errorRef 'missing' does not exist"),  # noqa: E501
-    "dangling signalRef": Case(catch('<bpmn:signalEventDefinition signalRef="missing" />'), "x", "signalRef 'missing' does not exist"),  # noqa: E501
-    "dangling escalationRef": Case(FLOW + node("endEvent", inner='<bpmn:escalationEventDefinition escalationRef="missing" />'), "x", "escalationRef 'missing' does not exist"),  # noqa: E501
+    "dangling targetRef": Case(FLOW + flow("x", "start", "missing"), "x", "targetRef 'missing' does not exist"),
+    "dangling sourceRef": Case(FLOW + flow("x", "missing", "end"), "x", "sourceRef 'missing' does not exist"),
+    "missing targetRef": Case(FLOW + '<bpmn:sequenceFlow id="x" sourceRef="start" />', "x", "the sequence flow has no targetRef"),
+    "flow crossing scopes": Case(sub('<bpmn:startEvent id="ss" />' + flow("x", "ss", "end")), "x", "targetRef 'end' is inside 'p' but the sequence flow is in 'sub'"),
+    "dangling attachedToRef": Case(boundary(PT1M, host="missing"), "b", "attachedToRef 'missing' does not exist"),
+    "boundary on a gateway": Case(FLOW + node("parallelGateway", "gw") + node("boundaryEvent", "b", PT1M, ' attachedToRef="gw"'), "b", "attachedToRef 'gw' is a PARALLEL_GATEWAY, not an activity"),
+    "dangling default": Case(fork(XOR.format(default="missing"), flow("f", "gw", "a")), "gw", "default 'missing' does not exist"),
+    "default not outgoing": Case(fork(XOR.format(default="in"), flow("f", "gw", "a")), "gw", "default 'in' is not an outgoing sequence flow"),
+    "dangling messageRef": Case(catch('<bpmn:messageEventDefinition messageRef="missing" />'), "x", "messageRef 'missing' does not exist"),
+    "dangling messageRef of a receive task": Case(between(node("receiveTask", attrs=' messageRef="missing"')), "x", "messageRef 'missing' does not exist"),
+    "dangling errorRef": Case(FLOW + node("endEvent", inner='<bpmn:errorEventDefinition errorRef="missing" />'), "x", "errorRef 'missing' does not exist"),
+    "dangling signalRef": Case(catch('<bpmn:signalEventDefinition signalRef="missing" />'), "x", "signalRef 'missing' does not exist"),
+    "dangling escalationRef": Case(FLOW + node("endEvent", inner='<bpmn:escalationEventDefinition escalationRef="missing" />'), "x", "escalationRef 'missing' does not exist"),
 }  # fmt: skip
 
 

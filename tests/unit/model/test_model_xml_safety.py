@@ -37,7 +37,7 @@ def test_doctype_files_are_refused_fast(name: str) -> None:
 
 def test_xxe_is_never_expanded_even_past_the_doctype_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the DOCTYPE scan disabled, lxml itself must still not read the file."""
-    import engine_sim.model.parser as parser
+    from engine_sim.model import parser
 
     monkeypatch.setattr(parser, "_doctype_line", lambda data: None)
     error = _refuse_fast((MALICIOUS / "xxe.bpmn").read_bytes())
@@ -48,7 +48,7 @@ def test_xxe_is_never_expanded_even_past_the_doctype_check(monkeypatch: pytest.M
 def test_billion_laughs_is_never_expanded_even_past_the_doctype_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import engine_sim.model.parser as parser
+    from engine_sim.model import parser
 
     monkeypatch.setattr(parser, "_doctype_line", lambda data: None)
     error = _refuse_fast((MALICIOUS / "billion-laughs.bpmn").read_bytes())
@@ -88,7 +88,7 @@ class _Listener:
 def test_parameter_entity_is_never_fetched(
     skip_scan: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine_sim.model.parser as parser
+    from engine_sim.model import parser
 
     if skip_scan:
         monkeypatch.setattr(parser, "_doctype_line", lambda data: None)

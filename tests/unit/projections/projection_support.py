@@ -9,7 +9,7 @@ from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.projections import ListFilter, ListView, SqlListView
 from engine_sim.projections.follower import Page
-from migration.handler import migrate_instance
+from migration import migrate_instance
 from migration.plan import MigrationPlan
 
 ORDER = Path(__file__).resolve().parents[2] / "data" / "cli"

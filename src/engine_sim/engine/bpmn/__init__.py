@@ -1,5 +1,2 @@
-"""Element processors by family (tasks, gateways, events, containers) and their dispatcher."""
-
-from engine_sim.engine.bpmn.dispatch import Bpmn
-
-__all__ = ["Bpmn"]
+"""Element processors by family (tasks, gateways, events, containers), the element lifecycle
+and the behaviours they share (`behaviors.Behaviors`)."""

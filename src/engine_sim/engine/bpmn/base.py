@@ -1,39 +1,49 @@
-"""The element processor protocol and the pass-through default (Zeebe's `BpmnElementProcessor`)."""
+"""The element processor protocol and the pass-through default (Zeebe's `BpmnElementProcessor`).
+
+Processors are built once with the behaviours they use (`Behaviors`, Zeebe's `BpmnBehaviors`)
+and get the running command's context with every call.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent
 
 if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
+    from engine_sim.engine.bpmn.behaviors import Behaviors
 
 
 class ElementProcessor:
     """Hooks of one element type. The default passes the token straight through."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.p.later(bpmn.complete, state, ei)
+    def __init__(self, behaviors: Behaviors) -> None:
+        self.b = behaviors
 
-    def on_complete(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                    element: Element) -> None:
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei)
+
+    def on_complete(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> bool:
         """Work between COMPLETING and COMPLETED; False when it raised an incident."""
         return True
 
-    def after_completed(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def after_completed(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                         element: Element) -> None:
-        bpmn.continue_after(state, ei, element)
+        self.b.lifecycle.continue_after(ctx, state, ei, element)
 
-    def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_terminate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
         """Close what the element owns (jobs, user tasks, subscriptions)."""
-        bpmn.engine.subscriptions.close_all(state, ei)
+        self.b.subscriptions.close_all(ctx, state, ei)
 
-    def on_children_done(self, bpmn: Bpmn, state: InstanceState, scope: ElementInstance) -> None:
+    def on_children_done(self, ctx: CommandContext, state: InstanceState,
+                         scope: ElementInstance) -> None:
         """Only containers have children; they complete when the last one is done."""
-        bpmn.complete(state, scope)
+        self.b.lifecycle.complete(ctx, state, scope)

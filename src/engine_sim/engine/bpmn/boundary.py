@@ -9,20 +9,17 @@ scope and completes with the trigger's variables, then takes its outgoing flows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent
 
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
-
 
 class BoundaryEventProcessor(ElementProcessor):
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
-        variables = bpmn.engine.triggers.take(state, ei) or {}
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.p.later(bpmn.complete, state, ei, variables)
+        variables = self.b.triggers.take(ctx, state, ei) or {}
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)

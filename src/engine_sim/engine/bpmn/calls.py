@@ -30,14 +30,16 @@ from typing import TYPE_CHECKING
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
+from engine_sim.engine.bpmn.transitions import element_record
 from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import CalledElement, Element
 from engine_sim.records import Intent
 
 if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
-    from engine_sim.engine.engine import Engine
+    from engine_sim.engine.bpmn.behaviors import Behaviors
 
 CALLED_ELEMENT_ERROR = "CALLED_ELEMENT_ERROR"
 # Zeebe's messages (CallActivityProcessor); the deployment one names the resource, not a
@@ -64,42 +66,35 @@ class CalledElementError(Exception):
 
 
 class CallActivityProcessor(ElementProcessor):
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
-        calls = bpmn.engine.calls
+        calls = self.b.calls
         try:
             deployed, start = calls.called_process(state, ei, element)
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, "EXTRACT_VALUE_ERROR", failure.message)
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
             return
         except CalledElementError as error:
-            bpmn.p.raise_incident(state, ei, CALLED_ELEMENT_ERROR, str(error))
+            raise_incident(ctx, state, ei, CALLED_ELEMENT_ERROR, str(error))
             return
-        child_key = bpmn.p.new_key()
-        bpmn.p.element_record(state, ei, Intent.ELEMENT_ACTIVATED, calledChildInstanceKey=child_key)
-        calls.start_child(state, ei, element, deployed, start, child_key)
+        child_key = ctx.new_key()
+        element_record(ctx, state, ei, Intent.ELEMENT_ACTIVATED, calledChildInstanceKey=child_key)
+        calls.start_child(ctx, state, ei, element, deployed, start, child_key)
 
-    def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_terminate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
-        child = bpmn.engine.calls.instance(ei.called_instance_key)
+        child = ctx.instance(ei.called_instance_key)
         if child is not None and child.is_running and child.root is not None:
-            bpmn.terminate(child, child.root)
-        super().on_terminate(bpmn, state, ei, element)
+            self.b.lifecycle.terminate(ctx, child, child.root)
+        super().on_terminate(ctx, state, ei, element)
 
 
 class CallActivities:
-    """The engine's side of call activities: finding the called definition, starting the
-    child, and the child's completion reaching back to its parent."""
+    """The call activity behaviour: finding the called definition, starting the child, and
+    the child's completion reaching back to its parent."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def instance(self, key: int) -> InstanceState | None:
-        """An instance as this command sees it: one created in this command is not saved yet."""
-        if key < 0:
-            return None
-        touched = self.engine.processing.touched.get(key)
-        return touched if touched is not None else self.engine.instance(key)
+    def __init__(self, behaviors: Behaviors) -> None:
+        self.b = behaviors
 
     # -- activation ----------------------------------------------------------------------
     def called_process(self, state: InstanceState, ei: ElementInstance,
@@ -121,58 +116,50 @@ class CallActivities:
             raise CalledElementError(NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
         if called.binding_type == "deployment":
             return self._in_same_deployment(state.definition_key, process_id)
-        deployed = self.engine.catalog.latest(process_id)
+        deployed = self.b.catalog.latest(process_id)
         if deployed is None:
             raise CalledElementError(NOT_DEPLOYED.format(id=process_id))
         return deployed
 
     def _in_same_deployment(self, caller_key: int, process_id: str) -> DeployedProcess:
-        catalog = self.engine.catalog
+        catalog = self.b.catalog
         resource_name = catalog.by_key[caller_key].resource_name
-        for resources in self.engine.definitions_aggregate().deployments:
-            for resource in resources:
-                entries = resource["processes"]
-                if all(entry["key"] != caller_key for entry in entries):
-                    continue
-                for entry in entries:
-                    if entry["id"] == process_id:
-                        return catalog.by_key[entry["key"]]
-                earlier = [
-                    d for d in catalog.versions.get(process_id, ())
-                    if d.key < caller_key and d.resource_name == resource_name
-                ]
-                if earlier:
-                    return earlier[-1]
+        for deployed in catalog.deployed_with(caller_key):
+            if deployed.process_id == process_id:
+                return deployed
+        # a process unchanged in the caller's deployment kept its earlier definition
+        earlier = [d for d in catalog.versions.get(process_id, ())
+                   if d.key < caller_key and d.resource_name == resource_name]
+        if earlier:
+            return earlier[-1]
         raise CalledElementError(NOT_IN_DEPLOYMENT.format(id=process_id, resource=resource_name))
 
-    def start_child(self, state: InstanceState, ei: ElementInstance, element: Element,
-                    deployed: DeployedProcess, start: Element, child_key: int) -> None:
+    def start_child(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                    element: Element, deployed: DeployedProcess, start: Element,
+                    child_key: int) -> None:
         """Zeebe: copy all variables visible from the call activity, or only its local ones."""
-        from engine_sim.engine.commands import start_instance
-
         called = element.called_element
         assert called is not None
         if called.propagate_all_parent_variables:
             variables = state.visible_variables(ei.key)
         else:
             variables = {name: v.value for name, v in state.variables.get(ei.key, {}).items()}
-        start_instance(self.engine, self.engine.processing, deployed, variables, start,
-                       parent=(state.key, ei.key), key=child_key)
+        self.b.lifecycle.start_instance(ctx, deployed, variables, start,
+                                        parent=(state.key, ei.key), key=child_key)
 
     # -- completion ----------------------------------------------------------------------
-    def child_completed(self, child: InstanceState) -> None:
+    def child_completed(self, ctx: CommandContext, child: InstanceState) -> None:
         """A called instance completed: its call activity in the parent completes, receiving
         the child's process variables (Zeebe's `ProcessProcessor` / `propagateVariables`)."""
         if child.parent_instance_key == -1:
             return
-        parent = self.instance(child.parent_instance_key)
+        parent = ctx.instance(child.parent_instance_key)
         ei = parent.elements.get(child.parent_element_instance_key) if parent else None
         if parent is None or ei is None or ei.lifecycle != Intent.ELEMENT_ACTIVATED:
             return
         element = parent.model.elements[ei.element_id]
         variables = child.process_variables() if _propagates(element) else {}
-        bpmn = self.engine.bpmn
-        bpmn.p.later(bpmn.complete, parent, ei, variables)
+        ctx.later(self.b.lifecycle.complete, ctx, parent, ei, variables)
 
 
 def _propagates(element: Element) -> bool:
@@ -180,4 +167,3 @@ def _propagates(element: Element) -> bool:
     call activity has output mappings (which then decide what reaches the parent)."""
     called = element.called_element
     return called is None or called.propagate_all_child_variables or bool(element.io.outputs)
-

@@ -24,9 +24,9 @@ from engine_sim.timeutil import (
     parse_duration,
 )
 
-TIMER = ValueType.TIMER.value
-PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION.value
-SIGNAL_SUBSCRIPTION = ValueType.SIGNAL_SUBSCRIPTION.value
+TIMER = ValueType.TIMER
+PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+SIGNAL_SUBSCRIPTION = ValueType.SIGNAL_SUBSCRIPTION
 INFINITE = -1  # Zeebe's RepeatingInterval.INFINITE: `R/PT1H`
 
 WRONG_TYPE = "Expected result of the expression '{expr}' to be {expected}, but was '{type}'."

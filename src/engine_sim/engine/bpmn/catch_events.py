@@ -10,48 +10,45 @@ trigger's variables.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent
-
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
 
 
 class CatchEventProcessor(ElementProcessor):
     """Intermediate catch events and receive tasks (their own subscription; a receive
     task's boundary events were opened by `Bpmn.run_activation`)."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
-        variables = bpmn.engine.triggers.take(state, ei)
+        variables = self.b.triggers.take(ctx, state, ei)
         if variables is not None:  # the winner behind an event-based gateway
-            bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-            bpmn.p.later(bpmn.complete, state, ei, variables)
+            transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+            ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)
             return
-        if bpmn.engine.subscriptions.open(state, ei, [element]):
-            bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
+        if self.b.subscriptions.open(ctx, state, ei, [element]):
+            transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
 
 
 class EventBasedGatewayProcessor(ElementProcessor):
     """Subscribes to every event after it; the first that occurs wins (`Triggers.event_gateway`)."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         model = state.model
         events = [model.elements[model.flows[f].target] for f in element.outgoing]
-        if bpmn.engine.subscriptions.open(state, ei, events):
-            bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
+        if self.b.subscriptions.open(ctx, state, ei, events):
+            transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
 
-    def after_completed(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def after_completed(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                         element: Element) -> None:
         """Take only the flow to the event that won."""
-        winner = bpmn.engine.triggers.chosen(state, ei)
+        winner = self.b.triggers.chosen(ctx, state, ei)
         model = state.model
         for flow_id in element.outgoing:
             if model.flows[flow_id].target == winner:
-                bpmn.p.take_flow(state, model.flows[flow_id], ei.flow_scope_key)
-        bpmn.child_finished(state, ei.flow_scope_key)
+                self.b.lifecycle.take_flow(ctx, state, model.flows[flow_id], ei.flow_scope_key)
+        self.b.lifecycle.child_finished(ctx, state, ei.flow_scope_key)

@@ -11,25 +11,22 @@ completes if nothing else runs in it (always so after an interrupting one).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.containers import ContainerProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element
 from engine_sim.records import Intent
 
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
-
 
 class EventSubProcessProcessor(ContainerProcessor):
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.engine.subscriptions.open_event_subprocess_starts(state, ei, element)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        self.b.subscriptions.open_event_subprocess_starts(ctx, state, ei, element)
         start = state.model.elements[element.start_events[0]]
-        bpmn.p.later(bpmn.activate, state, start, ei.key)
+        ctx.later(self.b.lifecycle.activate, ctx, state, start, ei.key)
 
 
 class StartEventProcessor(ElementProcessor):
@@ -37,8 +34,8 @@ class StartEventProcessor(ElementProcessor):
     after its trigger) first receives the event's variables (Zeebe: merged, or the output
     mappings' input)."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
-        variables = bpmn.engine.triggers.take(state, ei)
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.p.later(bpmn.complete, state, ei, variables)
+        variables = self.b.triggers.take(ctx, state, ei)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)

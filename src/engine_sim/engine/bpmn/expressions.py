@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine_sim.engine.state import InstanceState
-from engine_sim.feel import Expression, FeelError, evaluate_boolean
+from engine_sim.feel import Expression, FeelError, evaluate_boolean, feel_type_name
 
 
 class ScopeVariables(Mapping[str, Any]):
@@ -95,6 +95,4 @@ def _number_text(value: float) -> str:
 
 
 def type_name(value: Any) -> str:
-    from engine_sim.feel import feel_type_name
-
     return feel_type_name(value)

@@ -7,16 +7,14 @@ re-runs the decision with the variables as they are then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_condition
+from engine_sim.engine.bpmn.incidents import raise_incident
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, SequenceFlow
 from engine_sim.records import Intent
-
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
 
 NO_FLOW_CHOSEN = (
     "Expected at least one condition to evaluate to true, or to have a default flow"
@@ -29,19 +27,18 @@ class ForkingGateway(ElementProcessor):
     def choose(self, state: InstanceState, ei: ElementInstance, element: Element) -> list[SequenceFlow]:
         raise NotImplementedError
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         try:
             flows = self.choose(state, ei, element)
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, "CONDITION_ERROR", failure.message)
+            raise_incident(ctx, state, ei, "CONDITION_ERROR", failure.message)
             return
-        p = bpmn.p
-        p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        p.transition(state, ei, Intent.ELEMENT_COMPLETING)
-        p.transition(state, ei, Intent.ELEMENT_COMPLETED)
-        p.take_outgoing(state, element, ei.flow_scope_key, flows)
-        bpmn.child_finished(state, ei.flow_scope_key)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        transition(ctx, state, ei, Intent.ELEMENT_COMPLETING)
+        transition(ctx, state, ei, Intent.ELEMENT_COMPLETED)
+        self.b.lifecycle.take_outgoing(ctx, state, element, ei.flow_scope_key, flows)
+        self.b.lifecycle.child_finished(ctx, state, ei.flow_scope_key)
 
 
 def _conditional_flows(state: InstanceState, ei: ElementInstance, element: Element,

@@ -31,19 +31,19 @@ the body when the flow scope is not a body, the inner type when it is.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, ScopeVariables, evaluate, type_name
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.bpmn.variables import merge_variables, set_variable
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.feel import FeelError, evaluate_boolean
 from engine_sim.model import Element, ElementType, LoopCharacteristics
 from engine_sim.records import Intent
 
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
-
-EXTRACT_VALUE_ERROR = "EXTRACT_VALUE_ERROR"
 LOOP_COUNTER = "loopCounter"
 # Zeebe's messages (ExpressionProcessor, MultiInstanceBodyProcessor, output collection behavior)
 NOT_A_LIST = "Expected result of the expression '{expr}' to be 'ARRAY', but was '{type}'."
@@ -90,38 +90,38 @@ def output_variable(loop: LoopCharacteristics) -> str | None:
 
 class MultiInstanceBodyProcessor(ElementProcessor):
     # -- the body ------------------------------------------------------------------------
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         loop = _loop(element)
         try:
             collection = input_collection(state, ei.key, loop)
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, EXTRACT_VALUE_ERROR, failure.message)
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
             return
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         if loop.output_collection:
-            bpmn.p.set_variable(state, ei.key, loop.output_collection, [None] * len(collection))
+            set_variable(ctx, state, ei.key, loop.output_collection, [None] * len(collection))
         if not collection:
-            bpmn.p.later(bpmn.complete, state, ei)
+            ctx.later(self.b.lifecycle.complete, ctx, state, ei)
             return
         for _ in range(1 if loop.sequential else len(collection)):
-            bpmn.p.later(bpmn.activate, state, element, ei.key)
+            ctx.later(self.b.lifecycle.activate, ctx, state, element, ei.key)
 
-    def on_complete(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_complete(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> bool:
         """Zeebe's `propagateVariable`: the output collection goes to the body's flow scope
         (the nearest scope from there that has the name, else the process)."""
         name = _loop(element).output_collection
         variable = state.variables.get(ei.key, {}).get(name or "")
         if name and variable is not None:
-            bpmn.p.merge_variables(state, ei.flow_scope_key, {name: variable.value})
+            merge_variables(ctx, state, ei.flow_scope_key, {name: variable.value})
         return True
 
-    def on_children_done(self, bpmn: Bpmn, state: InstanceState, scope: ElementInstance) -> None:
+    def on_children_done(self, ctx: CommandContext, state: InstanceState, scope: ElementInstance) -> None:
         """The body decides itself when it completes (`after_child_completed`)."""
 
     # -- its inner instances -------------------------------------------------------------
-    def on_child_activating(self, bpmn: Bpmn, state: InstanceState, body: ElementInstance,
+    def on_child_activating(self, ctx: CommandContext, state: InstanceState, body: ElementInstance,
                             inner: ElementInstance) -> bool:
         """The loop variables, local to the inner instance; False after an incident."""
         loop = _loop(state.model.elements[body.element_id])
@@ -131,47 +131,46 @@ class MultiInstanceBodyProcessor(ElementProcessor):
             if index >= len(collection):
                 raise EvaluationFailed(ITEM_MISSING.format(index=index, size=len(collection)))
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, inner, EXTRACT_VALUE_ERROR, failure.message)
+            raise_incident(ctx, state, inner, EXTRACT_VALUE_ERROR, failure.message)
             return False
         if loop.input_element:
-            bpmn.p.set_variable(state, inner.key, loop.input_element, collection[index])
+            set_variable(ctx, state, inner.key, loop.input_element, collection[index])
         output = output_variable(loop)
         if output and output not in (loop.input_element, LOOP_COUNTER):
-            bpmn.p.set_variable(state, inner.key, output, None)
-        bpmn.p.set_variable(state, inner.key, LOOP_COUNTER, inner.loop_counter)
+            set_variable(ctx, state, inner.key, output, None)
+        set_variable(ctx, state, inner.key, LOOP_COUNTER, inner.loop_counter)
         return True
 
-    def before_child_completed(self, bpmn: Bpmn, state: InstanceState, body: ElementInstance,
+    def before_child_completed(self, ctx: CommandContext, state: InstanceState, body: ElementInstance,
                                inner: ElementInstance) -> bool:
         """Output element and completion condition, read while the inner instance's local
         variables still exist; then queue the body's decision. False after an incident."""
         loop = _loop(state.model.elements[body.element_id])
         try:
-            self._update_output(bpmn, state, body, inner, loop)
+            self._update_output(ctx, state, body, inner, loop)
             satisfied = self._completion_condition(state, body, inner, loop)
             size = len(input_collection(state, body.key, loop))
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, inner, EXTRACT_VALUE_ERROR, failure.message)
+            raise_incident(ctx, state, inner, EXTRACT_VALUE_ERROR, failure.message)
             return False
-        bpmn.p.later(self.after_child_completed, bpmn, state, body, size, satisfied)
+        ctx.later(self.after_child_completed, ctx, state, body, size, satisfied)
         return True
 
-    def after_child_completed(self, bpmn: Bpmn, state: InstanceState, body: ElementInstance,
+    def after_child_completed(self, ctx: CommandContext, state: InstanceState, body: ElementInstance,
                               size: int, satisfied: bool) -> None:
         if state.elements.get(body.key) is not body or body.lifecycle != Intent.ELEMENT_ACTIVATED:
             return  # already completing (an earlier inner instance satisfied the condition)
         element = state.model.elements[body.element_id]
         if satisfied:
-            bpmn.terminate_children(state, body)
-            bpmn.complete(state, body)
+            self.b.lifecycle.terminate_children(ctx, state, body)
+            self.b.lifecycle.complete(ctx, state, body)
         elif _loop(element).sequential and body.loop_counter < size:
-            bpmn.activate(state, element, body.key)
+            self.b.lifecycle.activate(ctx, state, element, body.key)
         elif not body.children:
-            bpmn.complete(state, body)
+            self.b.lifecycle.complete(ctx, state, body)
 
     # -- helpers -------------------------------------------------------------------------
-    @staticmethod
-    def _update_output(bpmn: Bpmn, state: InstanceState, body: ElementInstance,
+    def _update_output(self, ctx: CommandContext, state: InstanceState, body: ElementInstance,
                        inner: ElementInstance, loop: LoopCharacteristics) -> None:
         if not loop.output_collection or loop.output_element is None:
             return
@@ -186,7 +185,7 @@ class MultiInstanceBodyProcessor(ElementProcessor):
             raise EvaluationFailed(OUTPUT_TOO_SHORT.format(name=name, position=position, size=len(current)))
         updated = list(current)
         updated[position - 1] = value
-        bpmn.p.set_variable(state, body.key, name, updated)
+        set_variable(ctx, state, body.key, name, updated)
 
     @staticmethod
     def _completion_condition(state: InstanceState, body: ElementInstance,

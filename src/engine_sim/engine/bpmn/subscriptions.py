@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn.catch_definitions import PMS, Opening, Scope, opening_for
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState, Subscription
 from engine_sim.model import Element, ElementType, EventType
-from engine_sim.records import Intent
+from engine_sim.records import Intent, ValueType
 
 if TYPE_CHECKING:
-    from engine_sim.engine.engine import Engine
-    from engine_sim.engine.processing import Processing
+    from engine_sim.engine.bpmn.behaviors import Behaviors
 
-EXTRACT_VALUE_ERROR = "EXTRACT_VALUE_ERROR"
 CLOSE_INTENT = {
-    "TIMER": Intent.CANCELED,
-    "PROCESS_MESSAGE_SUBSCRIPTION": Intent.DELETED,
-    "SIGNAL_SUBSCRIPTION": Intent.DELETED,
+    ValueType.TIMER: Intent.CANCELED,
+    ValueType.PROCESS_MESSAGE_SUBSCRIPTION: Intent.DELETED,
+    ValueType.SIGNAL_SUBSCRIPTION: Intent.DELETED,
 }
 SUBSCRIBING_KINDS = frozenset({EventType.MESSAGE, EventType.TIMER, EventType.SIGNAL})
 
@@ -40,55 +40,51 @@ def subscribes(event: Element) -> bool:
 
 
 class Subscriptions:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @property
-    def p(self) -> Processing:
-        return self.engine.processing
+    def __init__(self, behaviors: Behaviors) -> None:
+        self.b = behaviors
 
     # -- opening ---------------------------------------------------------------------------
-    def open(self, state: InstanceState, owner: ElementInstance, events: list[Element],
+    def open(self, ctx: CommandContext, state: InstanceState, owner: ElementInstance, events: list[Element],
              scope_key: int | None = None) -> bool:
         """Open the subscriptions of `events` for `owner` (expressions evaluated in
         `scope_key`, default the owner); False when an evaluation failed (an incident)."""
         scope = Scope(state, owner.key if scope_key is None else scope_key)
         try:
-            openings = [opening_for(e, scope, self.engine.clock.now) for e in events
+            openings = [opening_for(e, scope, ctx.now) for e in events
                         if subscribes(e)]
         except EvaluationFailed as failure:
-            self.p.raise_incident(state, owner, EXTRACT_VALUE_ERROR, failure.message)
+            raise_incident(ctx, state, owner, EXTRACT_VALUE_ERROR, failure.message)
             return False
         for opening in openings:
-            self.write_opening(state, owner, opening)
+            self.write_opening(ctx, state, owner, opening)
         return True
 
-    def write_opening(self, state: InstanceState, owner: ElementInstance, opening: Opening) -> int:
+    def write_opening(self, ctx: CommandContext, state: InstanceState, owner: ElementInstance, opening: Opening) -> int:
         """The CREATED record of one subscription; a message subscription then looks for a
         buffered message (Zeebe: the message partition answers the new subscription)."""
-        key = self.p.new_key()
+        key = ctx.new_key()
         fields: dict[str, Any] = dict(opening.fields)
         if opening.value_type == PMS:
             fields |= {"messageKey": -1, "variables": {}}
-        self.p.write(state, opening.value_type, Intent.CREATED, key,
+        ctx.write(state, opening.value_type, Intent.CREATED, key,
                      elementId=opening.element_id, elementInstanceKey=owner.key, **fields)
         if opening.value_type == PMS:
-            self.p.later(self.engine.events.correlate_buffered, state, key)
+            ctx.later(self.b.events.correlate_buffered, ctx, state, key)
         return key
 
-    def open_boundary_events(self, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
+    def open_boundary_events(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
         """An activity subscribes to its boundary events while it activates (before its job
         or ELEMENT_ACTIVATED, as in Zeebe). A multi-instance activity's boundary events
         belong to its body, not to the inner instances. Re-running an activation after an
         incident does not open them twice."""
-        if not element.boundary_events or self.engine.bpmn.mi_body_of(state, ei) is not None:
+        if not element.boundary_events or self.b.lifecycle.mi_body_of(state, ei) is not None:
             return True
         if state.subscriptions_of(ei.key):
             return True
         events = [state.model.elements[b] for b in element.boundary_events]
-        return self.open(state, ei, events)
+        return self.open(ctx, state, ei, events)
 
-    def open_event_subprocess_starts(self, state: InstanceState, ei: ElementInstance,
+    def open_event_subprocess_starts(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                                      element: Element) -> None:
         """Event subprocess start events of a scope subscribe when the scope activates (the
         scope owns them). The scope is already ACTIVATED here, so a failed evaluation leaves
@@ -96,16 +92,16 @@ class Subscriptions:
         events = [state.model.elements[s] for sub in element.event_subprocesses
                   for s in state.model.elements[sub].start_events]
         if events:
-            self.open(state, ei, events)
+            self.open(ctx, state, ei, events)
 
     # -- closing ---------------------------------------------------------------------------
-    def close_all(self, state: InstanceState, ei: ElementInstance) -> None:
+    def close_all(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """Close every subscription an element instance owns (it is leaving)."""
         for subscription in state.subscriptions_of(ei.key):
-            self.close(state, subscription)
+            self.close(ctx, state, subscription)
 
-    def close(self, state: InstanceState, subscription: Subscription) -> None:
-        self.p.write(
+    def close(self, ctx: CommandContext, state: InstanceState, subscription: Subscription) -> None:
+        ctx.write(
             state, subscription.value_type, CLOSE_INTENT[subscription.value_type],
             subscription.key,
             elementId=subscription.element_id,
@@ -113,17 +109,23 @@ class Subscriptions:
             **subscription.fields,
         )
 
-    def close_event_subprocess_starts(self, state: InstanceState, scope: ElementInstance) -> None:
+    def close_event_subprocess_starts(self, ctx: CommandContext, state: InstanceState, scope: ElementInstance) -> None:
         """An interrupting event subprocess was triggered: the scope accepts no other event
         subprocess (Zeebe unsubscribes the scope's start events)."""
         for subscription in state.subscriptions_of(scope.key):
             event = state.model.elements.get(subscription.element_id)
             if event is not None and event.type is ElementType.START_EVENT:
-                self.close(state, subscription)
+                self.close(ctx, state, subscription)
 
     # -- migration -------------------------------------------------------------------------
-    def migrate_catch_events(self, walk: Any, ei: ElementInstance) -> None:
-        """migration-semantics §3 step 6 (see `migration.catch_migration`)."""
-        from migration.catch_migration import migrate_catch_events
-
-        migrate_catch_events(self.engine, walk, ei)
+    def migrate(self, ctx: CommandContext, state: InstanceState, owner: ElementInstance,
+                subscription: Subscription, target: Element) -> None:
+        """A subscription follows its catch event to the target: same key (a timer keeps its
+        due date, a message subscription its name and correlation key), the target's id."""
+        fields = dict(subscription.fields)
+        if "targetElementId" in fields:
+            fields["targetElementId"] = target.id
+        if "interrupting" in fields:
+            fields["interrupting"] = target.interrupting
+        ctx.write(state, subscription.value_type, Intent.MIGRATED, subscription.key,
+                  elementId=target.id, elementInstanceKey=owner.key, **fields)

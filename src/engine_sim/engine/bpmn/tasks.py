@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from engine_sim.engine.bpmn import jobs
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.expressions import (
     EvaluationFailed,
@@ -11,12 +10,12 @@ from engine_sim.engine.bpmn.expressions import (
     evaluate_int,
     evaluate_string,
 )
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState, Job
 from engine_sim.model import USER_TASK_JOB_TYPE, Element, ElementType
 from engine_sim.records import Intent
-
-if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
 
 USER_TASK_JOB_RETRIES = 1  # Zeebe creates job-worker user task jobs with one retry
 
@@ -25,28 +24,19 @@ class JobWorkerTaskProcessor(ElementProcessor):
     """Service, send, business-rule, script (job) and job-worker user tasks; message throw
     events too. Zeebe: JOB CREATED, then ELEMENT_ACTIVATED; the job's completion completes it."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         if element.engine_user_task:
-            return self._create_user_task(bpmn, state, ei, element)
+            return self._create_user_task(ctx, state, ei)
         if element.script is not None:
-            return self._run_script(bpmn, state, ei, element)
+            return self._run_script(ctx, state, ei, element)
         try:
             job_type, retries = self._job_properties(state, ei, element)
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, "EXTRACT_VALUE_ERROR", failure.message)
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
             return
-        bpmn.p.write(
-            state, "JOB", Intent.CREATED, bpmn.p.new_key(),
-            type=job_type,
-            retries=retries,
-            elementId=element.id,
-            elementInstanceKey=ei.key,
-            customHeaders=dict(element.task_headers),
-            worker="",
-            errorMessage="",
-        )
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
+        jobs.create(ctx, state, ei, element, job_type, retries)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
 
     @staticmethod
     def _job_properties(state: InstanceState, ei: ElementInstance, element: Element) -> tuple[str, int]:
@@ -57,42 +47,29 @@ class JobWorkerTaskProcessor(ElementProcessor):
         return job_type, evaluate_int(definition.retries, state, ei.key)
 
     @staticmethod
-    def _create_user_task(bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
-                          element: Element) -> None:
-        bpmn.p.write(
-            state, "USER_TASK", Intent.CREATED, bpmn.p.new_key(),
-            elementId=element.id,
-            elementInstanceKey=ei.key,
-        )
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
+    def _create_user_task(ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
+        jobs.create_user_task(ctx, state, ei)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
 
-    @staticmethod
-    def _run_script(bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def _run_script(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         assert element.script is not None
         try:
             result = evaluate(element.script.expression, state, ei.key)
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, "EXTRACT_VALUE_ERROR", failure.message)
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
             return
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.p.later(bpmn.complete, state, ei, {element.script.result_variable: result})
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei, {element.script.result_variable: result})
 
-    def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_terminate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
         job = state.jobs.get(ei.job_key) if ei.job_key is not None else None
         if job is not None and not _caught_error(state, job):
-            bpmn.p.write(
-                state, "JOB", Intent.CANCELED, job.key,
-                type=job.type, retries=job.retries, elementId=job.element_id,
-                elementInstanceKey=ei.key, customHeaders=job.custom_headers,
-            )
+            jobs.cancel(ctx, state, job)
         if ei.user_task_key is not None:
-            bpmn.p.write(
-                state, "USER_TASK", Intent.CANCELED, ei.user_task_key,
-                elementId=ei.element_id, elementInstanceKey=ei.key,
-            )
-        super().on_terminate(bpmn, state, ei, element)
+            jobs.user_task_record(ctx, state, Intent.CANCELED, ei.user_task_key, ei)
+        super().on_terminate(ctx, state, ei, element)
 
 
 def _caught_error(state: InstanceState, job: Job) -> bool:

@@ -19,88 +19,89 @@ from typing import TYPE_CHECKING
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.catch_definitions import Scope, signal_name
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
+from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.tasks import JobWorkerTaskProcessor
+from engine_sim.engine.bpmn.transitions import transition
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, EventType
 from engine_sim.records import Intent
 
 if TYPE_CHECKING:
-    from engine_sim.engine.bpmn.dispatch import Bpmn
+    from engine_sim.engine.bpmn.behaviors import Behaviors
 
 UNHANDLED_ERROR = (
     "Expected to throw an error event with the code '{code}', but it was not caught. "
     "No error events are available in the scope."
 )
 
-_job_worker = JobWorkerTaskProcessor()
-
 
 class EndEventProcessor(ElementProcessor):
-    def after_completed(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def after_completed(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                         element: Element) -> None:
         if element.event_type is EventType.TERMINATE:
-            return self._terminate_scope(bpmn, state, ei)
-        bpmn.continue_after(state, ei, element)
+            return self._terminate_scope(ctx, state, ei)
+        self.b.lifecycle.continue_after(ctx, state, ei, element)
 
-    @staticmethod
-    def _terminate_scope(bpmn: Bpmn, state: InstanceState, ei: ElementInstance) -> None:
+    def _terminate_scope(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """Zeebe: a terminate end event terminates every other element instance of its flow
         scope, which then completes (tokens still on their way are dropped)."""
         scope = state.elements.get(ei.flow_scope_key)
         if scope is None:
             return
-        bpmn.terminate_children(state, scope)
-        bpmn.p.later(bpmn.complete, state, scope)
+        self.b.lifecycle.terminate_children(ctx, state, scope)
+        ctx.later(self.b.lifecycle.complete, ctx, state, scope)
 
 
 class _Throwing(ElementProcessor):
     """The activation shared by throw and end events; `after_completed` differs."""
 
-    def on_activate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def __init__(self, behaviors: Behaviors) -> None:
+        super().__init__(behaviors)
+        self._job_worker = JobWorkerTaskProcessor(behaviors)  # message throw events with a job
+
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                     element: Element) -> None:
         kind = element.event_type
         if kind is EventType.MESSAGE and element.task_definition is not None:
-            _job_worker.on_activate(bpmn, state, ei, element)
+            self._job_worker.on_activate(ctx, state, ei, element)
         elif kind is EventType.SIGNAL:
-            self._signal(bpmn, state, ei, element)
+            self._signal(ctx, state, ei, element)
         elif kind is EventType.ESCALATION:
-            self._escalation(bpmn, state, ei, element)
+            self._escalation(ctx, state, ei, element)
         elif kind is EventType.ERROR:
-            self._error(bpmn, state, ei, element)
+            self._error(ctx, state, ei, element)
         else:
-            super().on_activate(bpmn, state, ei, element)
+            super().on_activate(ctx, state, ei, element)
 
-    def on_terminate(self, bpmn: Bpmn, state: InstanceState, ei: ElementInstance,
+    def on_terminate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
-        _job_worker.on_terminate(bpmn, state, ei, element)  # cancels a job, closes the rest
+        self._job_worker.on_terminate(ctx, state, ei, element)  # cancels a job, closes the rest
 
-    @staticmethod
-    def _signal(bpmn: Bpmn, state: InstanceState, ei: ElementInstance, element: Element) -> None:
+    def _signal(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> None:
         try:
             name = signal_name(element, Scope(state, ei.key))
         except EvaluationFailed as failure:
-            bpmn.p.raise_incident(state, ei, "EXTRACT_VALUE_ERROR", failure.message)
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
             return
         variables = {n: v.value for n, v in state.variables.get(ei.key, {}).items()}
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.p.later(bpmn.engine.events.broadcast, name, variables)
-        bpmn.p.later(bpmn.complete, state, ei)
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        ctx.later(self.b.events.broadcast, ctx, name, variables)
+        ctx.later(self.b.lifecycle.complete, ctx, state, ei)
 
-    @staticmethod
-    def _escalation(bpmn: Bpmn, state: InstanceState, ei: ElementInstance, element: Element) -> None:
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        if bpmn.engine.errors.escalate(state, ei, element.escalation_code or ""):
-            bpmn.p.later(bpmn.complete, state, ei)
+    def _escalation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> None:
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        if self.b.errors.escalate(ctx, state, ei, element.escalation_code or ""):
+            ctx.later(self.b.lifecycle.complete, ctx, state, ei)
 
-    @staticmethod
-    def _error(bpmn: Bpmn, state: InstanceState, ei: ElementInstance, element: Element) -> None:
+    def _error(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> None:
         code = element.error_code or ""
-        catch = bpmn.engine.errors.find_error_catch(state, ei, code)
+        catch = self.b.errors.find_error_catch(ctx, state, ei, code)
         if catch is None:
-            bpmn.p.raise_incident(state, ei, "UNHANDLED_ERROR_EVENT", UNHANDLED_ERROR.format(code=code))
+            raise_incident(ctx, state, ei, "UNHANDLED_ERROR_EVENT", UNHANDLED_ERROR.format(code=code))
             return
-        bpmn.p.transition(state, ei, Intent.ELEMENT_ACTIVATED)
-        bpmn.engine.errors.catch(catch, {})
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        self.b.errors.catch(ctx, catch, {})
 
 
 class ThrowEventProcessor(_Throwing):

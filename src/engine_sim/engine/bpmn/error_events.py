@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import CONTAINER_TYPES, Element, ElementType, EventType
-from engine_sim.records import Intent
+from engine_sim.records import Intent, ValueType
 
 if TYPE_CHECKING:
-    from engine_sim.engine.engine import Engine
+    from engine_sim.engine.bpmn.behaviors import Behaviors
 
 
 @dataclass(frozen=True)
@@ -40,61 +41,60 @@ class Catch:
 
 
 class ErrorEvents:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, behaviors: Behaviors) -> None:
+        self.b = behaviors
 
     # -- errors ----------------------------------------------------------------------------
-    def throw(self, state: InstanceState, source: ElementInstance, code: str, message: str,
+    def throw(self, ctx: CommandContext, state: InstanceState, source: ElementInstance, code: str, message: str,
               variables: dict[str, Any]) -> bool:
         """Throw error `code` from `source`; False when nothing catches it (nothing written)."""
-        catch = self.find_error_catch(state, source, code)
+        catch = self.find_error_catch(ctx, state, source, code)
         if catch is None:
             return False
-        self.catch(catch, variables)
+        self.catch(ctx, catch, variables)
         return True
 
-    def find_error_catch(self, state: InstanceState, source: ElementInstance, code: str) -> Catch | None:
-        return self._find(state, source, EventType.ERROR, code)
+    def find_error_catch(self, ctx: CommandContext, state: InstanceState, source: ElementInstance, code: str) -> Catch | None:
+        return self._find(ctx, state, source, EventType.ERROR, code)
 
-    def catch(self, catch: Catch, variables: dict[str, Any]) -> None:
-        self.engine.triggers.trigger(catch.state, catch.owner, catch.event, variables)
+    def catch(self, ctx: CommandContext, catch: Catch, variables: dict[str, Any]) -> None:
+        self.b.triggers.trigger(ctx, catch.state, catch.owner, catch.event, variables)
 
     # -- escalations -----------------------------------------------------------------------
-    def escalate(self, state: InstanceState, source: ElementInstance, code: str) -> bool:
+    def escalate(self, ctx: CommandContext, state: InstanceState, source: ElementInstance, code: str) -> bool:
         """Throw escalation `code` from `source`; True when the thrower may go on."""
-        catch = self._find(state, source, EventType.ESCALATION, code)
-        p = self.engine.processing
+        catch = self._find(ctx, state, source, EventType.ESCALATION, code)
         element_id = source.element_id
         if catch is None:
-            p.write(state, "ESCALATION", Intent.NOT_ESCALATED, p.new_key(),
+            ctx.write(state, ValueType.ESCALATION, Intent.NOT_ESCALATED, ctx.new_key(),
                     escalationCode=code, throwElementId=element_id, catchElementId="")
             return True
-        p.write(state, "ESCALATION", Intent.ESCALATED, p.new_key(),
+        ctx.write(state, ValueType.ESCALATION, Intent.ESCALATED, ctx.new_key(),
                 escalationCode=code, throwElementId=element_id, catchElementId=catch.event.id)
-        self.catch(catch, {})
+        self.catch(ctx, catch, {})
         return state.elements.get(source.key) is source  # not terminated by an interrupting catch
 
     # -- the search ------------------------------------------------------------------------
-    def _find(self, state: InstanceState, source: ElementInstance, kind: EventType,
+    def _find(self, ctx: CommandContext, state: InstanceState, source: ElementInstance, kind: EventType,
               code: str) -> Catch | None:
         current: ElementInstance | None = source
         skip_event_subprocesses = False
         while True:
             assert current is not None
-            found = self._catch_at(state, current, kind, code, skip_event_subprocesses)
+            found = self._catch_at(ctx, state, current, kind, code, skip_event_subprocesses)
             if found is not None:
                 return found
             skip_event_subprocesses = current.type is ElementType.EVENT_SUB_PROCESS
             parent = state.elements.get(current.flow_scope_key)
             if parent is None:  # the process: continue at the call activity in the parent
-                state, current = self._caller(state)
+                state, current = self._caller(ctx, state)
                 if current is None:
                     return None
                 skip_event_subprocesses = False
             else:
                 current = parent
 
-    def _catch_at(self, state: InstanceState, ei: ElementInstance, kind: EventType, code: str,
+    def _catch_at(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, kind: EventType, code: str,
                   skip_event_subprocesses: bool) -> Catch | None:
         model = state.model
         element = model.elements[ei.element_id]
@@ -104,16 +104,16 @@ class ErrorEvents:
             event = _matching(starts, kind, code)
             if event is not None:
                 return Catch(state, ei, event)
-        if self.engine.bpmn.mi_body_of(state, ei) is None:
+        if self.b.lifecycle.mi_body_of(state, ei) is None:
             event = _matching([model.elements[b] for b in element.boundary_events], kind, code)
             if event is not None:
                 return Catch(state, ei, event)
         return None
 
-    def _caller(self, state: InstanceState) -> tuple[InstanceState, ElementInstance | None]:
+    def _caller(self, ctx: CommandContext, state: InstanceState) -> tuple[InstanceState, ElementInstance | None]:
         if state.parent_instance_key == -1:
             return state, None
-        parent = self.engine.events.instance(state.parent_instance_key)
+        parent = ctx.instance(state.parent_instance_key)
         if parent is None:
             return state, None
         return parent, parent.elements.get(state.parent_element_instance_key)
