@@ -155,6 +155,27 @@ def print_profile(out: Console, path: Path) -> None:
         stats.strip_dirs().sort_stats(order).print_stats(25)
 
 
+def report_profiles(out: Console, profile: str, raw: list[dict[str, Any]],
+                    errors: dict[tuple[str, int], str]) -> int:
+    phase = PROFILE_PHASES[profile][1]
+    for run in raw:
+        seconds = run.get("seconds", {}).get(phase)
+        if seconds:
+            out.print(f"{run['store']} N={run['n']:,}: {phase} took {seconds:,.1f} s under the "
+                      f"profiler ({run['n'] / seconds:,.0f}/s; the profiler slows it)")
+    for path in sorted(RESULTS.glob(f"profile-{profile}-*.pstats")):
+        print_profile(out, path)
+    example = ("py-spy record -o flame.svg -- .venv/bin/python benchmarks/worker.py warm "
+               "--store memory: --n 20000 --folder /tmp --out /tmp/result.json")
+    if shutil.which("py-spy"):
+        out.print(f"py-spy is installed; for a sampling profile with native frames: `{example}`")
+    else:
+        out.print(f"For a sampling profile with native frames: pip install py-spy, then `{example}`")
+    for (store, n), error in errors.items():
+        out.print(f"[red]FAILED[/red] {store} N={n:,}: {error}")
+    return 2 if errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = Console(width=None if sys.stdout.isatty() else 200)
@@ -203,24 +224,16 @@ def main(argv: list[str] | None = None) -> int:
                 failed = [r["error"] for r in (warm, cold) if r and "error" in r]
                 if failed:
                     errors[(store, n)] = "; ".join(failed)
-                figures.extend(engine_figures(store, n, warm, cold, spiff_raw))
+                if not args.profile:  # a profiling run stops after its phase
+                    figures.extend(engine_figures(store, n, warm, cold, spiff_raw))
     out.print()
+    if args.profile:
+        return report_profiles(out, args.profile, raw, errors)
     print_report(out, figures, spiff)
     for (store, n), error in errors.items():
         out.print(f"[red]FAILED[/red] {store} N={n:,}: {error} (traceback above)")
     for line in skipped:
         out.print(f"[yellow]{line}[/yellow]")
-    if args.profile:
-        for path in sorted(RESULTS.glob(f"profile-{args.profile}-*.pstats")):
-            print_profile(out, path)
-        if shutil.which("py-spy"):
-            out.print("py-spy is installed: `py-spy record -o flame.svg -- .venv/bin/python "
-                      "benchmarks/worker.py warm --n 20000 --folder /tmp --out /tmp/r.json` "
-                      "gives a flame graph, native frames included.")
-        else:
-            out.print("For a sampling profile (flame graph), `pip install py-spy` and run "
-                      "`py-spy record -o flame.svg -- .venv/bin/python benchmarks/worker.py ...`.")
-        return 2 if errors else 0
     missed = [f for f in figures if f.verdict == "MISS"]
     for figure in missed:
         out.print(f"[red]MISS[/red] {figure.store} N={figure.n:,} {figure.name}: "

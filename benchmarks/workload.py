@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from engine_sim.app import EngineApp
 from engine_sim.cli.main import GC_THRESHOLDS
 from engine_sim.engine import commands
-from engine_sim.engine.engine import Engine
 from engine_sim.persistence import parse_store_url
-from engine_sim.projections import ListFilter, StreamFollower, open_list_view
-from migration.operate import CHUNK_SIZE, Operate, Selection
+from engine_sim.projections import ListFilter
+from migration.operate import CHUNK_SIZE, Selection
 
 MODELS = Path(__file__).resolve().parent / "models"
 PROCESS_ID = "benchOrder"
@@ -56,13 +56,14 @@ def variables_of(index: int) -> dict[str, Any]:
 
 
 class Workload:
-    """One engine on one store, opened as the CLI opens it (`engine-sim create/migrate`)."""
+    """One engine on one store, opened as the CLI opens it (`engine-sim create/migrate`:
+    the composition root `EngineApp`, following real time)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = Engine(url, wall_clock=True)
-        self._operate: Operate | None = None
-        self._list_view: Any = None
+        self.app = EngineApp(url, wall_clock=True)
+        self.engine = self.app.engine
+        self._views_open = False
 
     # -- setup -----------------------------------------------------------------------------
     def deploy(self) -> None:
@@ -100,29 +101,28 @@ class Workload:
         return keys
 
     def open_views(self) -> None:
-        """Open the list view and Operate as the CLI's session does and catch them up."""
-        if self._operate is None:
-            self._list_view = open_list_view(self.engine.store)
-            follower = StreamFollower(self.engine.app, [self._list_view])
-            self._operate = Operate(self.engine, self._list_view, follower)
-        self._operate.follower.catch_up()
+        """Open the list view, the operations view and Operate as `engine-sim migrate` does,
+        and catch them up with the store."""
+        self.app.views()
+        self._views_open = True
 
     def migrate_all(self) -> int:
         """One batch migration of every v1 instance to v2 (`migrate --all --yes`, without the
         preview's dry run): the batch is created, run chunk by chunk and the views catch up.
         Returns the operation key."""
-        if self._operate is None:
+        if not self._views_open:
             raise WorkloadError("open_views() first")
+        operate = self.app.operate
         selection = Selection(filter=ListFilter(process=PROCESS_ID, version=SOURCE_VERSION))
-        outcome, operation = self._operate.migrate(selection, PROCESS_ID, TARGET_VERSION, (), True,
-                                                   run=False)
+        outcome, operation = operate.migrate(selection, PROCESS_ID, TARGET_VERSION, (), True,
+                                             run=False)
         if operation is None:
             raise WorkloadError(f"the batch migration was rejected: {outcome.rejection}")
-        self._operate.run_operations(operation, chunk_size=MIGRATION_CHUNK)
+        operate.run_operations(operation, chunk_size=MIGRATION_CHUNK)
         return operation
 
     def check_migrated(self, operation: int, expected: int) -> None:
-        view = self._operate.operation_view(operation) if self._operate else {}
+        view = self.app.operate.operation_view(operation)
         if view.get("completed") != expected or view.get("failed"):
             raise WorkloadError(f"expected {expected} migrated instances; the operation: {view}")
 
@@ -140,8 +140,4 @@ class Workload:
         return self.engine._next_position - 1
 
     def close(self) -> None:
-        if self._list_view is not None:
-            self._list_view.close()
-        self.engine.close()
-        self._operate = None
-        self._list_view = None
+        self.app.close()
