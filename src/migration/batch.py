@@ -44,7 +44,7 @@ class BatchOperation(RecordsAggregate):
         records: list[Record]
         counters: list[int]
 
-        def apply(self, aggregate: BatchOperation) -> None:  # type: ignore[override]
+        def apply(self, aggregate: BatchOperation) -> None:
             aggregate.take_results(self.results)
 
     def __init__(self, key: int, items: list[dict[str, Any]], ignored: list[int],
@@ -54,6 +54,7 @@ class BatchOperation(RecordsAggregate):
         self.ignored = list(ignored)
         self.results: dict[int, dict[str, Any]] = {}
         self._pending: dict[int, None] = dict.fromkeys(self.items)  # in selection order
+        self._plans: dict[tuple[Any, ...], MigrationPlan] = {}
 
     # -- reads ---------------------------------------------------------------------------
     @property
@@ -68,8 +69,15 @@ class BatchOperation(RecordsAggregate):
         return "ACTIVE" if self._pending else "COMPLETED"
 
     def plan_of(self, key: int) -> MigrationPlan:
+        """Items of a batch share few plans (one, unless it reverts a mixed batch): each is
+        built once, not per item."""
         item = self.items[key]
-        return MigrationPlan.of(item["target"], [tuple(p) for p in item["mapping"]], item["autoMap"])
+        pairs = tuple((source, target) for source, target in item["mapping"])
+        spec = (item["target"], pairs, item["autoMap"])
+        plan = self._plans.get(spec)
+        if plan is None:
+            plan = self._plans[spec] = MigrationPlan.of(*spec)
+        return plan
 
     def completed_results(self) -> list[dict[str, Any]]:
         return [r for r in self.results.values() if r["status"] == "COMPLETED"]

@@ -43,16 +43,21 @@ from migration.walk import INVALID_STATE, Rejection, Walk
 _ANY_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def target_catch_events(walk: Walk, ei: ElementInstance) -> list[Element]:
+def target_catch_events(walk: Walk, ei: ElementInstance) -> tuple[Element, ...]:
     """The subscribing catch events the instance owns in the target."""
-    target = walk.target_model.elements[walk.targets[ei.key]]
-    return [e for e in catch_events_of(walk.target_model, target, instance_type=ei.type)
-            if subscribes(e)]
+    key = (walk.targets[ei.key], ei.type)
+    known = walk.plan.catch_events.get(key)
+    if known is None:
+        target = walk.target_model.elements[key[0]]
+        known = walk.plan.catch_events[key] = tuple(
+            e for e in catch_events_of(walk.target_model, target, instance_type=ei.type)
+            if subscribes(e))
+    return known
 
 
 def events_to_open(walk: Walk, ei: ElementInstance) -> list[Element]:
     """Target catch events that no mapping instruction targets (step 6, second pass)."""
-    instructed = set(walk.mapping.values())
+    instructed = walk.plan.instructed_targets
     return [e for e in target_catch_events(walk, ei) if e.id not in instructed]
 
 

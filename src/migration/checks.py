@@ -8,15 +8,15 @@ Command-level rules 1-5 run first; then the element-instance tree is walked brea
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from engine_sim.engine import DeployedProcess, ElementInstance, InstanceState
-from engine_sim.model import Element, ElementType, EventType, Process
+from engine_sim.model import Element, ElementType, EventType
 from engine_sim.records import ValueType
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
 from migration.catch_migration import check_new_subscriptions
-from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, Rejection, Walk
+from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, CompiledPlan, Rejection, Walk
 
 UNMIGRATABLE_TYPES = frozenset({
     ElementType.START_EVENT, ElementType.END_EVENT, ElementType.INTERMEDIATE_THROW_EVENT,
@@ -169,10 +169,9 @@ def rule14_at_rest(walk: Walk, ei: ElementInstance, element: Element) -> Rejecti
     return None
 
 
-ELEMENT_CHECKS: tuple[ElementCheck, ...] = (
+MODEL_CHECKS: tuple[ElementCheck, ...] = (
     rule6_migratable_type, rule7_mapped, rule8_same_type, rule9_user_task_implementation,
     rule10_flow_scope, rule11_attached_kinds, rule12_catch_events, rule13_loop_characteristics,
-    rule14_at_rest,
 )
 
 
@@ -219,7 +218,7 @@ def rule16_duplicate_message(walk: Walk, ei: ElementInstance, element: Element) 
     if not subscribed:
         return None
     target = walk.target_model.elements[walk.target_id(ei) or ""]
-    instructed_targets = set(walk.mapping.values())
+    instructed_targets = walk.plan.instructed_targets
     for event in catch_events_of(walk.target_model, target, instance_type=ei.type):
         if event.event_type is not EventType.MESSAGE or event.id in instructed_targets or event.id == target.id:
             continue
@@ -242,17 +241,42 @@ def breadth_first(state: InstanceState) -> list[ElementInstance]:
     return order
 
 
-def check_elements(state: InstanceState, source: Process, target: DeployedProcess,
-                   mapping: Mapping[str, str]) -> Rejection | Walk:
+def model_rules(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
+    """Rules 6-13: they read only the models, the mapping and the element instance's
+    shape, so a compiled plan keeps their answer per shape (`shape`)."""
+    for check in MODEL_CHECKS:
+        rejection = check(walk, ei, element)
+        if rejection is not None:
+            return rejection
+    return None
+
+
+def shape(state: InstanceState, ei: ElementInstance) -> tuple[object, ...]:
+    """All that rules 6-13 read of an element instance: its element and type, and its flow
+    scope's (rule 10 compares flow scopes; an inner instance's scope is its body)."""
+    parent = state.elements.get(ei.flow_scope_key)
+    if parent is None:
+        return (ei.element_id, ei.type, ei.key == state.key, None, None, False)
+    return (ei.element_id, ei.type, ei.key == state.key, parent.element_id, parent.type,
+            parent.key == state.key)
+
+
+def check_elements(state: InstanceState, plan: CompiledPlan) -> Rejection | Walk:
     """Rules 6-16 over the tree: the first rejection, or the walk with every element
     instance's target, in walk order (the order the migration writes its records)."""
-    walk = Walk(state, source, target, mapping)
+    walk = Walk(state, plan)
+    known = plan.element_rules
+    source = plan.source
     for ei in breadth_first(state):
-        element = walk.source.elements[ei.element_id]
-        for check in ELEMENT_CHECKS:
-            rejection = check(walk, ei, element)
-            if rejection is not None:
-                return rejection
+        element = source.elements[ei.element_id]
+        key = shape(state, ei)
+        if key in known:
+            rejection = known[key]
+        else:
+            rejection = known[key] = model_rules(walk, ei, element)
+        rejection = rejection or rule14_at_rest(walk, ei, element)
+        if rejection is not None:
+            return rejection
         walk.targets[ei.key] = walk.target_id(ei) or ""
         rejection = (rule15_joining_gateways(walk, ei) or rule16_duplicate_message(walk, ei, element)
                      or check_new_subscriptions(walk, ei))

@@ -27,7 +27,7 @@ from engine_sim.engine import (
 from engine_sim.records import Intent, ValueType
 from migration import checks
 from migration.catch_migration import migrate_catch_events
-from migration.plan import MigrationPlan, effective_mapping
+from migration.plan import MigrationPlan, compile_plan
 from migration.walk import Rejection, Walk
 
 
@@ -61,8 +61,7 @@ def validate(catalog: ProcessCatalog, state: InstanceState | None, key: int,
     rejection = checks.check_sources_exist(pairs, source) or checks.check_targets_exist(pairs, target)
     if rejection is not None:
         return rejection
-    mapping = effective_mapping(source.model, target.model, plan)
-    return checks.check_elements(state, source.model, target, mapping)
+    return checks.check_elements(state, compile_plan(source.model, target, plan))
 
 
 class MigrationProcessor:

@@ -9,7 +9,9 @@ from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine_sim.engine import DeployedProcess
 from engine_sim.model import Process
+from migration.walk import CompiledPlan
 
 
 class MappingInstruction(BaseModel):
@@ -71,3 +73,10 @@ def effective_mapping(source: Process, target: Process, plan: MigrationPlan) -> 
     if plan.auto_map:
         mapping.update(auto_mapped_pairs(source, target, explicit))
     return MappingProxyType(mapping)
+
+
+@lru_cache(maxsize=256)
+def compile_plan(source: Process, target: DeployedProcess, plan: MigrationPlan) -> CompiledPlan:
+    """The plan resolved against two definitions, shared by every instance that takes it."""
+    mapping = effective_mapping(source, target.model, plan)
+    return CompiledPlan(source, target, mapping, frozenset(mapping.values()))

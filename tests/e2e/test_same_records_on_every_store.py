@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = [ROOT / "scenarios" / "operate", ROOT / "scenarios" / "migration"]
 
@@ -30,17 +28,6 @@ def test_memory_and_sqlite_write_identical_records(tmp_path):
 
 
 def test_postgres_writes_identical_records(tmp_path, postgres_url):
+    """On a database of this test session's own (the shared `postgres_url` fixture)."""
     memory = replay("memory:", tmp_path / "memory.jsonl")
     assert replay(postgres_url, tmp_path / "pg.jsonl") == memory
-
-
-@pytest.fixture
-def postgres_url() -> str:
-    import psycopg
-
-    url = "postgresql://postgres@127.0.0.1:5432/test"
-    try:
-        psycopg.connect(url, connect_timeout=3).close()
-    except Exception as error:
-        pytest.skip(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({error})")
-    return url

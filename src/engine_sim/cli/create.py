@@ -44,12 +44,14 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("PROCESS", f"'{args.process}' version {deployed.version} has no none start "
                            "event: it cannot be started by a command")
         keys = []
-        for _ in range(args.count):
-            outcome = commands.create_instance(s.engine, deployed.process_id, deployed.version, variables)
-            if outcome.rejection is not None:
-                out.print(Text(f"rejected: {outcome.rejection['rejectionReason']}", style="red"))
-                return EXIT_FAILED
-            keys.append(outcome.result)
+        with s.engine.group_commit():  # many creations, few transactions
+            for _ in range(args.count):
+                outcome = commands.create_instance(s.engine, deployed.process_id,
+                                                   deployed.version, variables)
+                if outcome.rejection is not None:
+                    out.print(Text(f"rejected: {outcome.rejection['rejectionReason']}", style="red"))
+                    return EXIT_FAILED
+                keys.append(outcome.result)
     out.print(f"Created {len(keys)} instance{'s' if len(keys) != 1 else ''} of "
               f"{deployed.process_id} version {deployed.version}:")
     shown = keys if len(keys) <= SHOWN_KEYS else [keys[0], "...", keys[-1]]

@@ -31,6 +31,11 @@ class ProcessCatalog:
             self.versions.setdefault(deployed.process_id, []).append(deployed)
             self._deployed_with[deployed.key] = tuple(new)
 
+    def clear(self) -> None:
+        self.by_key.clear()
+        self.versions.clear()
+        self._deployed_with.clear()
+
     def deployed_with(self, key: int) -> tuple[DeployedProcess, ...]:
         """The definitions that the deployment of definition `key` created (itself included)."""
         return self._deployed_with.get(key, ())

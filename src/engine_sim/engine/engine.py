@@ -7,15 +7,18 @@ until the queue is empty; then everything the command changed is written in one 
 `app.events.put(...)`. A rejection is one COMMAND_REJECTION record in a journal entry, and
 no instance's stream changes.
 
-Instance state stays materialised in memory (`self.instances`); an instance not in memory
-is rebuilt once from its stored events.
+Instance state stays materialised in memory (`self.instances`), up to `cache_size` instances
+on a durable store (the oldest are dropped after a save, never one with events not yet
+written); an instance not in memory is rebuilt from its stored events when next needed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +46,7 @@ from engine_sim.engine.deployment import DeploymentProcessor, DeployResource
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock
 from engine_sim.engine.state import InstanceState
+from engine_sim.feel import clock as feel_clock
 from engine_sim.model import parse_bpmn
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.records import NO_KEY, Record, RecordType
@@ -50,14 +54,16 @@ from engine_sim.timeutil import Duration, format_timestamp
 
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 EVENT = RecordType.EVENT
+GROUP_EVENTS = 1_000  # stored events per transaction in a group commit
+CACHE_SIZE = 25_000  # instances kept in memory on a durable store
 
 
-class EngineApplication(Application):
+class EngineApplication(Application[UUID]):
     """The eventsourcing application holding every stream of one engine."""
 
     name = "EngineApplication"
 
-    def construct_transcoder(self) -> MsgspecTranscoder:  # type: ignore[override]
+    def construct_transcoder(self) -> MsgspecTranscoder:
         return MsgspecTranscoder()
 
 
@@ -76,7 +82,7 @@ class Outcome:
 
 class Engine:
     def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
-                 wall_clock: bool = False) -> None:
+                 wall_clock: bool = False, cache_size: int = CACHE_SIZE) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.app = EngineApplication(env=self.store.env)
         self.clock = SimulatedClock(start_time)
@@ -85,7 +91,9 @@ class Engine:
         self.keys = KeyGenerator()
         self._next_position = 1
         self.catalog = ProcessCatalog()
-        self.instances: dict[int, ProcessInstance] = {}
+        self.instances: dict[int, ProcessInstance] = {}  # oldest first
+        # the memory store holds every event anyway: dropping state there saves nothing
+        self.cache_size = cache_size if self.store.kind != "memory" else None
         self.behaviors = Behaviors(self.catalog)
         self.processors: dict[type[Command], CommandProcessor] = {
             **EngineProcessors(self.behaviors).table,
@@ -98,6 +106,8 @@ class Engine:
         # called after each save with [(notification id, records)]: in-process read models
         # take what was just written instead of reading and decoding it again
         self.saved_listeners: list[Callable[[list[tuple[int, Sequence[Record]]]], None]] = []
+        self._group: list[Any] | None = None  # events saved but not yet written (group_commit)
+        self._unwritten: set[int] = set()  # instances with events in the group
         self._recover()
 
     def register(self, command_type: type[Command], processor: CommandProcessor) -> None:
@@ -143,14 +153,17 @@ class Engine:
     def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
         processor = self.processors[type(command)]
+        if self._group is not None and len(self._group) >= GROUP_EVENTS:
+            self._flush_group()
         if self.wall_clock:
             self.clock.advance_to(datetime.now(UTC))
         index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
         p = self.context()
         try:
-            result = processor(p, command)
-            p.drain()
+            with feel_clock(lambda: self.clock.now):  # FEEL's now() and today()
+                result = processor(p, command)
+                p.drain()
         except Rejected as rejection:
             self._roll_back(p, saved_counters)
             return self._reject(command, rejection)
@@ -213,18 +226,79 @@ class Engine:
             )
         aggregates.extend(owner.persist(records, counters, timestamp) for owner, records in p.owned.items())
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
-        if events:
-            # What `app.save` does minus its runtime Protocol checks (~140 µs per aggregate
-            # here, more than the rest of a command): one atomic write through the library's
-            # mapper and recorder. We use no snapshots and no system notifications.
-            recordings = self.app.events.put(events)
-            if self.saved_listeners:
-                written = [(r.notification.id, getattr(r.domain_event, "records", ()))
-                           for r in recordings]
-                for listener in self.saved_listeners:
-                    listener(written)
+        if self._group is not None:
+            self._group.extend(events)
+            self._unwritten.update(by_instance)
+        elif events:
+            self._write(events)
         for owner in p.owned:
             owner.saved()
+        self._evict()
+
+    def _evict(self) -> None:
+        """Keep at most `cache_size` instances in memory, dropping the oldest first."""
+        if self.cache_size is None:
+            return
+        excess = len(self.instances) - self.cache_size
+        if excess <= 0:
+            return
+        for key in list(islice(self.instances, excess + len(self._unwritten))):
+            if key not in self._unwritten:
+                del self.instances[key]
+                excess -= 1
+                if not excess:
+                    return
+
+    def _write(self, events: list[Any]) -> None:
+        """What `app.save` does minus its runtime Protocol checks (~140 µs per aggregate
+        here, more than the rest of a command): one atomic write through the library's
+        mapper and recorder. We use no snapshots and no system notifications."""
+        recordings = self.app.events.put(events)
+        if self.saved_listeners:
+            written = [(r.notification.id, getattr(r.domain_event, "records", ()))
+                       for r in recordings]
+            for listener in self.saved_listeners:
+                listener(written)
+
+    # -- group commit ----------------------------------------------------------------------
+    @contextmanager
+    def group_commit(self) -> Iterator[None]:
+        """Write the commands executed inside in one transaction per `GROUP_EVENTS` events
+        instead of one each (an SQLite commit costs more than the rest of a creation).
+
+        Each command is still all or nothing: a rejected or failed one changes nothing. But
+        its outcome is acknowledged only once the block has been written: if a write fails,
+        or the block raises, every command of the unwritten group is forgotten (the engine
+        reloads its state from the store) and the error propagates."""
+        if self._group is not None:  # nested: the outer block writes
+            yield
+            return
+        self._group = []
+        try:
+            yield
+            self._flush_group()
+        except BaseException:
+            self._group = None
+            self._unwritten.clear()
+            self._reload()
+            raise
+        finally:
+            self._group = None
+
+    def _flush_group(self) -> None:
+        if self._group:
+            events, self._group = self._group, []
+            self._write(events)
+        self._unwritten.clear()
+
+    def _reload(self) -> None:
+        """Forget every in-memory change the store did not receive: state is read again."""
+        self.instances.clear()
+        self.catalog.clear()
+        self._definitions = None
+        self.keys.next_key, self._next_position = KeyGenerator().next_key, 1
+        self._event_index, self._event_index_stale = EventIndex(), True
+        self._recover()
 
     # -- commands that drive others -----------------------------------------------------
     def deploy(self, xml: bytes, resource_name: str) -> Outcome:
@@ -263,6 +337,7 @@ class Engine:
         last_id = self.app.recorder.max_notification_id()
         if not last_id:
             return
+        definitions: Any
         try:
             definitions = self.app.repository.get(DEFINITIONS_ID)
         except AggregateNotFoundError:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+_QUOTE_LIMIT = 200
+
+
+def quoted(body: str) -> str:
+    """An expression as messages quote it: whole, or its start when it is very long."""
+    if len(body) <= _QUOTE_LIMIT:
+        return body
+    return f"{body[:_QUOTE_LIMIT]}... ({len(body)} characters)"
+
 
 class FeelError(Exception):
     """Base class of every error raised by `engine_sim.feel`."""
@@ -15,7 +24,9 @@ class FeelSyntaxError(FeelError):
     """
 
     def __init__(self, body: str, reason: str, position: int) -> None:
-        super().__init__(f"failed to parse expression '{body}': {reason} at position {position}")
+        super().__init__(
+            f"failed to parse expression '{quoted(body)}': {reason} at position {position}"
+        )
         self.body = body
         self.reason = reason
         self.position = position
@@ -27,6 +38,11 @@ class FeelEvaluationError(FeelError):
     With our null-producing semantics this is mainly `evaluate_boolean`'s non-boolean result,
     which callers turn into an incident (as Zeebe does for conditions).
     """
+
+
+class EvaluationLimit(Exception):
+    """Internal: an evaluation exceeded a documented limit; `Expression.evaluate` turns it into
+    a `FeelEvaluationError` naming the expression."""
 
 
 class _ParseFailure(Exception):

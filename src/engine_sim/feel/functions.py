@@ -1,4 +1,5 @@
-"""The fixed table of builtin FEEL functions.
+"""The fixed table of builtin FEEL functions: numbers and conversions here, the rest in
+`functions_text`, `functions_list` and `functions_temporal`.
 
 Every function takes its evaluated arguments and returns null for arguments of the wrong type,
 as FEEL does. Arity is checked at compile time (a `FeelSyntaxError`), where FEEL-Scala would
@@ -9,54 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from engine_sim.feel.values import NUMBER_TYPES, comparable, equals, to_string
-from engine_sim.timeutil import parse_duration
+from engine_sim.feel.builtin import Builtin
+from engine_sim.feel.functions_list import LIST_FUNCTIONS
+from engine_sim.feel.functions_temporal import TEMPORAL_FUNCTIONS
+from engine_sim.feel.functions_text import TEXT_FUNCTIONS
+from engine_sim.feel.values import NUMBER_TYPES, comparable, to_string
 
 _NUMBER_CHARS = frozenset("0123456789+-.eE")
-
-
-@dataclass(frozen=True, slots=True)
-class Builtin:
-    """A builtin: its arity bounds (`max_args` None for varargs) and implementation."""
-
-    name: str
-    min_args: int
-    max_args: int | None
-    impl: Callable[[Sequence[Any]], Any]
-
-    def arity_error(self, count: int) -> str | None:
-        """The compile-time error reason when called with `count` arguments, else None."""
-        if count >= self.min_args and (self.max_args is None or count <= self.max_args):
-            return None
-        if self.max_args is None:
-            expected = f"at least {self.min_args}"
-        elif self.min_args == self.max_args:
-            expected = str(self.min_args)
-        else:
-            expected = f"{self.min_args} to {self.max_args}"
-        plural = "" if expected in ("1", "at least 1") else "s"
-        return f"function '{self.name}' expects {expected} argument{plural} but got {count}"
-
-
-def _temporal(parse: Callable[[str], Any]) -> Callable[[Sequence[Any]], Any]:
-    """`duration("PT5M")`: our subset keeps temporal values as their ISO-8601 text (what timer
-    definitions consume); invalid text is null. (`date and time` is not offered: `and` is a
-    keyword to our lexer.)"""
-
-    def impl(args: Sequence[Any]) -> Any:
-        text = args[0]
-        if type(text) is not str:
-            return None
-        try:
-            parse(text.strip())
-        except ValueError:
-            return None
-        return text.strip()
-
-    return impl
 
 
 def _not(args: Sequence[Any]) -> Any:
@@ -128,43 +90,11 @@ def _number(args: Sequence[Any]) -> Any:
     return value if math.isfinite(value) else None
 
 
-def _on_string(fn: Callable[[str], Any]) -> Callable[[Sequence[Any]], Any]:
-    def impl(args: Sequence[Any]) -> Any:
-        return fn(args[0]) if type(args[0]) is str else None
-
-    return impl
-
-
-def _on_strings(fn: Callable[[str, str], Any]) -> Callable[[Sequence[Any]], Any]:
-    def impl(args: Sequence[Any]) -> Any:
-        a, b = args
-        return fn(a, b) if type(a) is str and type(b) is str else None
-
-    return impl
-
-
 def _on_number(fn: Callable[[Any], Any]) -> Callable[[Sequence[Any]], Any]:
     def impl(args: Sequence[Any]) -> Any:
         return fn(args[0]) if type(args[0]) in NUMBER_TYPES else None
 
     return impl
-
-
-def _list_contains(args: Sequence[Any]) -> Any:
-    items, value = args
-    if type(items) is not list:
-        return None
-    return any(equals(item, value) for item in items)
-
-
-def _append(args: Sequence[Any]) -> Any:
-    return [*args[0], *args[1:]] if type(args[0]) is list else None
-
-
-def _concatenate(args: Sequence[Any]) -> Any:
-    if any(type(arg) is not list for arg in args):
-        return None
-    return [item for arg in args for item in arg]
 
 
 _TABLE = (
@@ -176,19 +106,12 @@ _TABLE = (
     Builtin("max", 1, None, _extreme(max)),
     Builtin("string", 1, 1, _string),
     Builtin("number", 1, 1, _number),
-    Builtin("string length", 1, 1, _on_string(len)),
-    Builtin("upper case", 1, 1, _on_string(str.upper)),
-    Builtin("lower case", 1, 1, _on_string(str.lower)),
-    Builtin("contains", 2, 2, _on_strings(str.__contains__)),
-    Builtin("starts with", 2, 2, _on_strings(str.startswith)),
-    Builtin("ends with", 2, 2, _on_strings(str.endswith)),
-    Builtin("list contains", 2, 2, _list_contains),
-    Builtin("append", 1, None, _append),
-    Builtin("concatenate", 0, None, _concatenate),
     Builtin("abs", 1, 1, _on_number(abs)),
     Builtin("floor", 1, 1, _on_number(math.floor)),
     Builtin("ceiling", 1, 1, _on_number(math.ceil)),
-    Builtin("duration", 1, 1, _temporal(parse_duration)),
 )
 
-BUILTINS: dict[str, Builtin] = {builtin.name: builtin for builtin in _TABLE}
+BUILTINS: dict[str, Builtin] = {
+    builtin.name: builtin
+    for builtin in (*_TABLE, *TEXT_FUNCTIONS, *LIST_FUNCTIONS, *TEMPORAL_FUNCTIONS)
+}

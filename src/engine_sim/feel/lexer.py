@@ -3,7 +3,9 @@
 Deliberate differences from FEEL: names are plain identifiers (`[A-Za-z_$][A-Za-z0-9_$]*`);
 real FEEL also allows spaces and some punctuation inside names. The one exception is a
 function name: a run of identifiers followed by `(` is one name (`string length(s)`), so the
-builtins whose names contain spaces work. Number literals may carry an exponent (`1e3`), an
+builtins whose names contain spaces work. A keyword ends such a run, except in the builtin
+names that contain one (`date and time(...)`): as in FEEL-Scala, these are one name when `(`
+follows the whole name. Number literals may carry an exponent (`1e3`), an
 extension over FEEL. Strings take JSON's escapes plus an escaped single quote, and
 surrogate-pair unicode escapes combine; an unknown escape keeps its backslash (FEEL-Scala).
 """
@@ -11,6 +13,7 @@ surrogate-pair unicode escapes combine; an unknown escape keeps its backslash (F
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, NamedTuple
 
 from engine_sim.feel.errors import _ParseFailure
@@ -25,6 +28,16 @@ KEYWORDS = frozenset(
     {"true", "false", "null", "if", "then", "else", "and", "or", "between", "in"}
     | {"for", "some", "every", "return", "satisfies", "function", "instance", "of"}
 )
+
+
+# Builtin names containing a keyword, by first word: one name only when `(` follows them.
+KEYWORD_FUNCTION_NAMES = (
+    "date and time", "years and months duration", "day of week", "month of year", "index of",
+)
+_KEYWORD_NAME_RES: dict[str, list[re.Pattern[str]]] = {}
+for _name in KEYWORD_FUNCTION_NAMES:
+    _KEYWORD_NAME_RES.setdefault(_name.split()[0], []).append(
+        re.compile(r"\s+".join(_name.split()) + r"(?![A-Za-z0-9_$])(?=\s*\()"))
 
 
 def _by_first_char(puncts: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -73,6 +86,7 @@ class _Lexer:
         self.src = body
         self.i = 0
         self.tokens: list[Token] = []
+        self._next_quote = -1
 
     def run(self) -> list[Token]:
         src, n = self.src, len(self.src)
@@ -136,6 +150,8 @@ class _Lexer:
         A keyword ends the run. Scanning the run once and emitting every word keeps the lexer
         linear on inputs like `a a a a ...`.
         """
+        if self._keyword_function_name():
+            return
         words = [self._word()]
         while words[-1][0] not in KEYWORDS:
             j = self._after_spaces(self.i)
@@ -156,6 +172,24 @@ class _Lexer:
         for word, start in words:
             kind = word if word in KEYWORDS else NAME
             self.tokens.append(Token(kind, word, start + 1, word))
+
+    def _keyword_function_name(self) -> bool:
+        """Lex `date and time` (a builtin name containing a keyword) when `(` follows it."""
+        start = self.i
+        end = start
+        while end < len(self.src) and self.src[end] in _NAME_PART:
+            end += 1
+        match = None
+        for pattern in _KEYWORD_NAME_RES.get(self.src[start:end], ()):
+            match = pattern.match(self.src, start)
+            if match is not None:
+                break
+        if match is None:
+            return False
+        self.i = match.end()
+        name = " ".join(match.group().split())
+        self.tokens.append(Token(NAME, name, start + 1, match.group()))
+        return True
 
     def _digits(self) -> None:
         while self.i < len(self.src) and self.src[self.i] in _DIGITS:
@@ -206,8 +240,15 @@ class _Lexer:
             parts.append(self._escape(start))
 
     def _find_special(self, j: int) -> int:
-        """Index of the next `"` or `\\` from `j`, or -1."""
-        quote, backslash = self.src.find('"', j), self.src.find("\\", j)
+        """Index of the next `"` or `\\` from `j`, or -1. The next quote is remembered, so a
+        string of many escapes does not search to its closing quote once per escape."""
+        if self._next_quote < j:
+            self._next_quote = self.src.find('"', j)
+            if self._next_quote < 0:
+                self._next_quote = len(self.src)
+        quote, backslash = self._next_quote, self.src.find("\\", j, self._next_quote)
+        if quote == len(self.src):
+            quote = -1
         if quote < 0 or backslash < 0:
             return max(quote, backslash)
         return min(quote, backslash)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from engine_sim.feel.functions import Builtin
-from engine_sim.feel.values import NUMBER_TYPES, equals, less, less_equal
+from engine_sim.feel.builtin import Builtin
+from engine_sim.feel.values import NUMBER_TYPES, equals, less, less_equal, negate
 
 Scope = Mapping[str, Any]
 Eval = Callable[[Scope], Any]
@@ -160,7 +160,7 @@ class ContextNode(Node):
 
 
 class Negate(Node):
-    """Unary minus (`-"a"` is null)."""
+    """Unary minus on a number or a duration (`-"a"` is null)."""
 
     __slots__ = ("operand",)
 
@@ -170,11 +170,11 @@ class Negate(Node):
     def compile(self) -> Eval:
         operand = self.operand.compile()
 
-        def negate(scope: Scope) -> Any:
+        def minus(scope: Scope) -> Any:
             value = operand(scope)
-            return -value if type(value) in NUMBER_TYPES else None
+            return -value if type(value) in NUMBER_TYPES else negate(value)
 
-        return negate
+        return minus
 
     def collect_names(self, out: set[str]) -> None:
         self.operand.collect_names(out)

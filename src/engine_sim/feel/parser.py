@@ -2,8 +2,12 @@
 
 Precedence, loosest first: `or`; `and`; one comparison (`= != < <= > >=`, `between`, `in`,
 which do not chain); `+ -`; `* /`; `**` (left-associative, as in FEEL-Scala); unary minus;
-postfix `.name` and `[...]`. `if ... then ... else ...` is a primary whose `else` branch
-extends as far as possible.
+postfix `.name` and `[...]`. `if ... then ... else ...`, `for ... return ...`,
+`some/every ... satisfies ...` and `function(...) ...` are primaries whose last part extends as
+far as possible.
+
+Recursion is bounded: every nesting passes `_expression`, which counts the depth and refuses
+more than `MAX_DEPTH` levels with a syntax error long before Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from typing import Any, NoReturn
 
 from engine_sim.feel.errors import _ParseFailure
 from engine_sim.feel.functions import BUILTINS
+from engine_sim.feel.iteration import ForNode, Iteration, Quantified
+from engine_sim.feel.lambdas import FunctionNode
 from engine_sim.feel.lexer import EOF, KEYWORDS, NAME, NUMBER, STRING, Token
 from engine_sim.feel.nodes import (
     Between,
@@ -34,7 +40,8 @@ from engine_sim.feel.nodes import (
 from engine_sim.feel.postfix import FILTER, INDEX, PATH, SELECT, Postfix
 from engine_sim.feel.values import BINARY_OPERATORS, NUMBER_TYPES
 
-MAX_DEPTH = 100
+MAX_DEPTH = 100  # levels of nesting (brackets, calls, if/for/some); documented in docs/feel.md
+_TOO_DEEP = f"expression nested more than {MAX_DEPTH} levels deep"
 
 OR, AND, COMPARISON, ADDITIVE, MULTIPLICATIVE, POWER = range(1, 7)
 _LEVELS = {"or": OR, "and": AND, "+": ADDITIVE, "-": ADDITIVE}
@@ -42,7 +49,7 @@ _LEVELS |= {op: COMPARISON for op in ("=", "!=", "<", "<=", ">", ">=", "between"
 _LEVELS |= {"*": MULTIPLICATIVE, "/": MULTIPLICATIVE, "**": POWER}
 
 _CONSTANTS = {"true": True, "false": False, "null": None}
-_UNSUPPORTED = KEYWORDS - set(_CONSTANTS) - {"if"}
+_UNSUPPORTED = KEYWORDS - set(_CONSTANTS) - {"if", "for", "some", "every", "function"}
 _BOOLEAN_NODES = (Comparison, Conjunction, Between, InList)  # InRange is a Between
 
 
@@ -85,8 +92,8 @@ class Parser:
     def parse(self) -> Node:
         try:
             node = self._expression()
-        except RecursionError:  # MAX_DEPTH normally fires first; this is the backstop
-            self._fail("expression nested too deeply")
+        except RecursionError:  # MAX_DEPTH fires first; this is only a backstop
+            self._fail(_TOO_DEEP)
         if self.tok.kind != EOF:
             self._unexpected()
         return node
@@ -95,7 +102,7 @@ class Parser:
         """A full expression; the depth count bounds recursion (every nesting passes here)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            self._fail("expression nested too deeply")
+            self._fail(_TOO_DEEP)
         node = self._binary(OR)
         self.depth -= 1
         return node
@@ -172,18 +179,22 @@ class Parser:
         return node
 
     def _postfix(self, base: Node) -> Node:
+        """Paths and brackets after `base`; consecutive path keys gather into one list (growing
+        a tuple per key made a 100,000-step path quadratic)."""
         steps: list[tuple[str, Any]] = []
+        keys: list[str] = []
         while self.tok.kind in (".", "["):
             if self._advance().kind == ".":
-                key = self._path_key()
-                if steps and steps[-1][0] == PATH:
-                    steps[-1] = (PATH, steps[-1][1] + (key,))
-                else:
-                    steps.append((PATH, (key,)))
-            else:
-                inner = self._expression()
-                self._expect("]")
-                steps.append((_bracket_kind(inner), inner))
+                keys.append(self._path_key())
+                continue
+            if keys:
+                steps.append((PATH, tuple(keys)))
+                keys = []
+            inner = self._expression()
+            self._expect("]")
+            steps.append((_bracket_kind(inner), inner))
+        if keys:
+            steps.append((PATH, tuple(keys)))
         return Postfix(base, steps) if steps else base
 
     def _name_like(self) -> str | None:
@@ -232,6 +243,12 @@ class Parser:
             return self._context()
         if kind == "if":
             return self._if()
+        if kind == "for":
+            return self._for()
+        if kind == "some" or kind == "every":
+            return self._quantified(kind)
+        if kind == "function":
+            return self._function()
         if kind in _UNSUPPORTED:
             self._fail(f"unsupported keyword '{kind}'")
         self._unexpected()
@@ -292,6 +309,51 @@ class Parser:
         if isinstance(condition, Literal):
             return then if condition.value is True else otherwise
         return If(condition, then, otherwise)
+
+
+    def _iterations(self, end: str) -> list[Iteration]:
+        """`x in xs, y in 1..3` up to the keyword `end`; a name is bound for what follows."""
+        iterations: list[Iteration] = []
+        while True:
+            name = self.tok
+            if name.kind != NAME or " " in name.value:
+                self._fail("expected name")
+            self._advance()
+            self._expect("in")
+            low = self._expression()
+            high = None
+            if self.tok.kind == "..":
+                self._advance()
+                high = self._expression()
+            iterations.append(Iteration(name.value, low, high))
+            if self.tok.kind != ",":
+                break
+            self._advance()
+        self._expect(end)
+        return iterations
+
+    def _for(self) -> Node:
+        self._advance()
+        iterations = self._iterations("return")
+        return ForNode(iterations, self._expression())
+
+    def _quantified(self, kind: str) -> Node:
+        self._advance()
+        iterations = self._iterations("satisfies")
+        return Quantified(kind == "every", iterations, self._expression())
+
+    def _function(self) -> Node:
+        self._advance()
+        self._expect("(")
+        params: list[str] = []
+        while self.tok.kind != ")":
+            if params:
+                self._expect(",")
+            if self.tok.kind != NAME or " " in self.tok.value:
+                self._fail("expected name")
+            params.append(self._advance().value)
+        self._advance()
+        return FunctionNode(tuple(params), self._expression())
 
 
 class _OpenChain:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine_sim.feel.nodes import Eval, Name, Node, Scope, Step
+from engine_sim.feel.temporal import TEMPORAL_TYPES, property_of
 from engine_sim.feel.values import NUMBER_TYPES
 
 PATH, INDEX, FILTER, SELECT = "path", "index", "filter", "select"
@@ -17,7 +18,7 @@ PATH, INDEX, FILTER, SELECT = "path", "index", "filter", "select"
 
 def get_key(value: Any, key: str) -> Any:
     """`value.key`: a context entry (null when missing); on a list, FEEL maps the path over
-    the items (`orders.amount`); on anything else, null."""
+    the items (`orders.amount`); a temporal value's property (`d.year`); otherwise null."""
     if type(value) is dict:
         return value.get(key)
     if type(value) is list:
@@ -27,6 +28,8 @@ def get_key(value: Any, key: str) -> Any:
             return value[key]
         except KeyError:
             return None
+    if type(value) in TEMPORAL_TYPES:
+        return property_of(value, key)
     return None
 
 

@@ -1,6 +1,7 @@
 """FEEL value semantics on plain Python values: types, equality, ordering and arithmetic.
 
-Values are None (FEEL null), bool, int, float, str, list and dict (FEEL contexts). FEEL has a
+Values are None (FEEL null), bool, int, float, str, list, dict (FEEL contexts) and the temporal
+types of `temporal` (dates, times, date-times, durations). FEEL has a
 single decimal number type; we keep Python's int and float and return an int whenever the
 operands are ints and the result is integral. A non-finite float result is null (FEEL numbers
 have no infinity or NaN). `bool` is never a number, although Python makes it an int subclass.
@@ -13,7 +14,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine_sim.feel import temporal
 from engine_sim.feel.lexer import KEYWORDS, is_identifier
+from engine_sim.feel.temporal import TEMPORAL_TYPES
 
 NUMBER_TYPES = frozenset({int, float})
 
@@ -27,13 +30,19 @@ _TYPE_NAMES: dict[type, str] = {
     int: "NUMBER",
     float: "NUMBER",
     str: "STRING",
-    list: "LIST",
-    dict: "CONTEXT",
+    list: "ARRAY",
+    dict: "OBJECT",
+    temporal.datetime: "DATE_TIME",
+    temporal.timedelta: "DURATION",
+    temporal.YearsMonths: "PERIOD",
+    temporal.date: "DATE",
+    temporal.time: "UNKNOWN",  # Zeebe's ResultType has no time of day
 }
 
 
 def feel_type_name(value: Any) -> str:
-    """Zeebe's name for a value's type: NULL, BOOLEAN, NUMBER, STRING, LIST or CONTEXT."""
+    """Zeebe's `ResultType` of a value, as its incident messages name it: NULL, BOOLEAN,
+    NUMBER, STRING, ARRAY, OBJECT, DATE, DATE_TIME, DURATION, PERIOD or UNKNOWN."""
     name = _TYPE_NAMES.get(type(value))
     if name is not None:
         return name
@@ -44,15 +53,10 @@ def feel_type_name(value: Any) -> str:
     if isinstance(value, str):
         return "STRING"
     if isinstance(value, (list, tuple)):
-        return "LIST"
+        return "ARRAY"
     if isinstance(value, dict):
-        return "CONTEXT"
-    return type(value).__name__.upper()
-
-
-def is_number(value: Any) -> bool:
-    """True for int and float, false for bool (a Python int subclass but a FEEL boolean)."""
-    return type(value) in NUMBER_TYPES
+        return "OBJECT"
+    return "UNKNOWN"
 
 
 def equals(a: Any, b: Any) -> bool:
@@ -70,11 +74,14 @@ def equals(a: Any, b: Any) -> bool:
 
 
 def comparable(a: Any, b: Any) -> bool:
-    """True when `<` is defined between `a` and `b`: two numbers or two strings."""
+    """True when `<` is defined between `a` and `b`: two numbers, two strings or two temporal
+    values of one type."""
     ta, tb = type(a), type(b)
     if ta in NUMBER_TYPES:
         return tb in NUMBER_TYPES
-    return ta is str and tb is str
+    if ta is str:
+        return tb is str
+    return temporal.comparable(a, b)
 
 
 def less(a: Any, b: Any) -> bool:
@@ -82,7 +89,9 @@ def less(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta in NUMBER_TYPES:
         return tb in NUMBER_TYPES and a < b
-    return ta is str and tb is str and a < b
+    if ta is str:
+        return tb is str and a < b
+    return ta in TEMPORAL_TYPES and temporal.comparable(a, b) and a < b
 
 
 def less_equal(a: Any, b: Any) -> bool:
@@ -90,7 +99,9 @@ def less_equal(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta in NUMBER_TYPES:
         return tb in NUMBER_TYPES and a <= b
-    return ta is str and tb is str and a <= b
+    if ta is str:
+        return tb is str and a <= b
+    return ta in TEMPORAL_TYPES and temporal.comparable(a, b) and a <= b
 
 
 def greater(a: Any, b: Any) -> bool:
@@ -98,7 +109,9 @@ def greater(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta in NUMBER_TYPES:
         return tb in NUMBER_TYPES and a > b
-    return ta is str and tb is str and a > b
+    if ta is str:
+        return tb is str and a > b
+    return ta in TEMPORAL_TYPES and temporal.comparable(a, b) and a > b
 
 
 def greater_equal(a: Any, b: Any) -> bool:
@@ -106,7 +119,9 @@ def greater_equal(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta in NUMBER_TYPES:
         return tb in NUMBER_TYPES and a >= b
-    return ta is str and tb is str and a >= b
+    if ta is str:
+        return tb is str and a >= b
+    return ta in TEMPORAL_TYPES and temporal.comparable(a, b) and a >= b
 
 
 def _finite(value: float) -> int | float | None:
@@ -124,29 +139,37 @@ def add(a: Any, b: Any) -> Any:
         return _finite(a + b)
     if ta is str and tb is str:
         return a + b
+    if ta in TEMPORAL_TYPES or tb in TEMPORAL_TYPES:
+        return temporal.add(a, b)
     return None
 
 
 def subtract(a: Any, b: Any) -> Any:
-    """Number - number; anything else is null."""
+    """Number - number, or temporal (see `temporal.subtract`); anything else is null."""
     if type(a) is int and type(b) is int:
         return a - b
     if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
         return _finite(a - b)
+    if type(a) in TEMPORAL_TYPES:
+        return temporal.subtract(a, b)
     return None
 
 
 def multiply(a: Any, b: Any) -> Any:
-    """Number * number; anything else is null."""
+    """Number * number, or a duration times a number; anything else is null."""
     if type(a) is int and type(b) is int:
         return a * b
     if type(a) in NUMBER_TYPES and type(b) in NUMBER_TYPES:
         return _finite(a * b)
+    if type(a) in TEMPORAL_TYPES or type(b) in TEMPORAL_TYPES:
+        return temporal.multiply(a, b)
     return None
 
 
 def divide(a: Any, b: Any) -> Any:
     """Number / number: an int when both are ints and it divides exactly; `x / 0` is null."""
+    if type(a) in TEMPORAL_TYPES:
+        return temporal.divide(a, b)
     if type(a) not in NUMBER_TYPES or type(b) not in NUMBER_TYPES or b == 0:
         return None
     if type(a) is int and type(b) is int:
@@ -175,8 +198,8 @@ def power(a: Any, b: Any) -> Any:
 
 
 def negate(a: Any) -> Any:
-    """Unary minus on a number; anything else is null."""
-    return -a if type(a) in NUMBER_TYPES else None
+    """Unary minus on a number or a duration; anything else is null."""
+    return -a if type(a) in NUMBER_TYPES else temporal.negate(a)
 
 
 BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -214,6 +237,8 @@ def to_string(value: Any) -> str | None:
     """
     if value is None or type(value) is str:
         return value
+    if type(value) in TEMPORAL_TYPES:
+        return temporal.format_temporal(value)
     try:
         return to_literal(value)
     except ValueError:
@@ -230,6 +255,8 @@ def to_literal(value: Any) -> str:
         return format_number(value)
     if isinstance(value, str):
         return _quote(value)
+    if type(value) in TEMPORAL_TYPES:
+        return temporal.literal(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(to_literal(item) for item in value) + "]"
     if isinstance(value, dict):

@@ -168,11 +168,13 @@ class ScenarioRun:
     def _create(self, step: Step) -> list[Outcome]:
         cmd = step.command
         outcomes = []
-        for index in range(cmd.count):
-            outcome = commands.create_instance(self.engine, cmd.process, cmd.version, dict(cmd.variables))
-            outcomes.append(outcome)
-            if outcome.result is not None and index < len(step.labels):
-                self.instances[step.labels[index]] = outcome.result
+        with self.engine.group_commit():
+            for index in range(cmd.count):
+                outcome = commands.create_instance(self.engine, cmd.process, cmd.version,
+                                                   dict(cmd.variables))
+                outcomes.append(outcome)
+                if outcome.result is not None and index < len(step.labels):
+                    self.instances[step.labels[index]] = outcome.result
         return outcomes
 
     def _on_instance(self, command: Callable[..., Outcome], *fields: str) -> Callable[[Step], list[Outcome]]:

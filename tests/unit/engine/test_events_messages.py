@@ -91,7 +91,7 @@ def test_the_correlation_key_is_evaluated_on_subscribing_numbers_become_text() -
     assert (incident.error_type, incident.element_id, incident.error_message) == (
         "EXTRACT_VALUE_ERROR", "wait",
         ("Failed to extract the correlation key for 'orderId': The value must be either a "
-         "string or a number, but was 'LIST'."))
+         "string or a number, but was 'ARRAY'."))
 
 
 def test_with_output_mappings_the_message_variables_stay_local() -> None:

@@ -156,7 +156,7 @@ def test_an_empty_collection_completes_the_body_at_once(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(("variables", "found"), [({}, "NULL"), ({"items": "abc"}, "STRING"),
-                                                   ({"items": {"a": 1}}, "CONTEXT")])
+                                                   ({"items": {"a": 1}}, "OBJECT")])
 def test_a_collection_that_is_not_a_list_is_an_incident_on_the_body(
         engine: Engine, variables: dict[str, Any], found: str) -> None:
     deploy(engine, process("p", service("t", "", loop("=items"))))

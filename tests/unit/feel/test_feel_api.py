@@ -41,13 +41,16 @@ class LookupOnly(Mapping[str, Any]):
 
 def test_all_lists_the_public_api() -> None:
     assert set(feel.__all__) == {
+        "MAX_EXPRESSION_LENGTH",
         "Expression",
         "FeelError",
         "FeelEvaluationError",
         "FeelSyntaxError",
+        "clock",
         "compile_expression",
         "evaluate_boolean",
         "feel_type_name",
+        "to_variable_value",
     }
 
 
@@ -159,8 +162,8 @@ def test_variable_names(text: str, names: set[str]) -> None:
         (0, "NUMBER"),
         (1.5, "NUMBER"),
         ("", "STRING"),
-        ([], "LIST"),
-        ({}, "CONTEXT"),
+        ([], "ARRAY"),
+        ({}, "OBJECT"),
     ],
 )
 def test_feel_type_name(value: Any, name: str) -> None:
@@ -179,8 +182,8 @@ def test_evaluate_boolean_returns_booleans() -> None:
         ("=x", "NULL"),
         ("=1 + 1", "NUMBER"),
         ('="yes"', "STRING"),
-        ("=[true]", "LIST"),
-        ("={a: true}", "CONTEXT"),
+        ("=[true]", "ARRAY"),
+        ("={a: true}", "OBJECT"),
         ("=1 and true", "NULL"),
     ],
 )

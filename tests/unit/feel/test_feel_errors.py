@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from engine_sim.feel import FeelSyntaxError, compile_expression
+from engine_sim.feel.errors import quoted
+from engine_sim.feel.parser import MAX_DEPTH
 
 
 @pytest.mark.parametrize(
@@ -49,8 +55,12 @@ from engine_sim.feel import FeelSyntaxError, compile_expression
         ("=count()", "function 'count' expects 1 argument but got 0", 1),
         ('=contains("a")', "function 'contains' expects 2 arguments but got 1", 1),
         ("=append()", "function 'append' expects at least 1 argument but got 0", 1),
-        ("=for x in y return x", "unsupported keyword 'for'", 1),
-        ("=some x in y satisfies x", "unsupported keyword 'some'", 1),
+        ("=for x in y satisfies x", "expected 'return'", 12),
+        ("=some x in y return x", "expected 'satisfies'", 13),
+        ("=x instance of number", "unexpected token 'instance'", 3),
+        ("=return 1", "unsupported keyword 'return'", 1),
+        ("=for 1 in y return 1", "expected name", 5),
+        ("=function(1) 1", "expected name", 10),
         ("=#", "unexpected character '#'", 1),
         ("='a'", "unexpected character '''", 1),
         ("=!x", "unexpected character '!'", 1),
@@ -70,7 +80,7 @@ def test_syntax_error_messages(text: str, reason: str, position: int) -> None:
     with pytest.raises(FeelSyntaxError) as info:
         compile_expression(text)
     body = text[1:]
-    expected = f"failed to parse expression '{body}': {reason} at position {position}"
+    expected = f"failed to parse expression '{quoted(body)}': {reason} at position {position}"
     assert str(info.value) == expected
     assert (info.value.body, info.value.reason, info.value.position) == (body, reason, position)
 
@@ -87,7 +97,7 @@ def test_nesting_limit() -> None:
     assert compile_expression("=" + "(" * 99 + "1" + ")" * 99).evaluate({}) == 1
     with pytest.raises(FeelSyntaxError) as info:
         compile_expression("=" + "(" * 100 + "1" + ")" * 100)
-    assert str(info.value).endswith(": expression nested too deeply at position 101")
+    assert str(info.value).endswith(": expression nested more than 100 levels deep at position 101")
 
 
 @pytest.mark.parametrize(
@@ -101,12 +111,18 @@ def test_nesting_limit() -> None:
         "=" + "a or b and c = d + e * f ** (" * 150 + "1" + ")" * 150,
         "=" + "-(" * 150 + "1" + ")" * 150,
         "=" + "x in [" * 150 + "1" + "]" * 150,
+        "=" + "for x in [" * 150 + "1" + "] return x" * 150,
+        "=" + "for x in y return " * 150 + "1",
+        "=" + "some x in y satisfies " * 150 + "true",
+        "=" + "every x in [" * 150 + "1" + "] satisfies x" * 150,
+        "=" + "sort(x, function(a, b) " * 150 + "1" + ")" * 150,
+        "=" + "date and time(" * 150 + '"x"' + ")" * 150,
     ],
 )
 def test_deep_nesting_of_every_construct_is_a_syntax_error(text: str) -> None:
     with pytest.raises(FeelSyntaxError) as info:
         compile_expression(text)
-    assert info.value.reason == "expression nested too deeply"
+    assert info.value.reason == "expression nested more than 100 levels deep"
 
 
 def test_long_flat_chains_are_not_nesting() -> None:
@@ -118,3 +134,59 @@ def test_long_flat_chains_are_not_nesting() -> None:
     assert compile_expression(path).evaluate({"v": deep}) is None
     assert compile_expression("=xs" + "[1]" * 3000).evaluate({"xs": [1]}) is None
     assert compile_expression("=" + "-" * 3001 + "1").evaluate({}) == -1
+
+
+def _max_stack_depth(fn: Callable[[], Any]) -> int:
+    """The deepest Python stack `fn` reaches, relative to its caller."""
+    base = len(_frames())
+    deepest = 0
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        nonlocal deepest
+        if event == "call":
+            depth = 0
+            while frame is not None:
+                depth, frame = depth + 1, frame.f_back
+            deepest = max(deepest, depth)
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    except FeelSyntaxError:
+        pass
+    finally:
+        sys.setprofile(None)
+    return deepest - base
+
+
+def _frames() -> list[Any]:
+    frames, frame = [], sys._getframe(1)
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+    return frames
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "(" * n + "1" + ")" * n,
+        lambda n: "[" * n + "]" * n,
+        lambda n: "{a: " * n + "1" + "}" * n,
+        lambda n: "count(" * n + "[]" + ")" * n,
+        lambda n: "if true then " * n + "1" + " else 2" * n,
+        lambda n: "a or b and c = d + e * f ** (" * n + "1" + ")" * n,
+        lambda n: "x in [" * n + "1" + "]" * n,
+        lambda n: "for x in [" * n + "1" + "] return x" * n,
+        lambda n: "some x in y satisfies " * n + "true",
+        lambda n: "sort(x, function(a, b) " * n + "1" + ")" * n,
+    ],
+)
+def test_the_depth_limit_fires_long_before_pythons_recursion_limit(
+    make: Callable[[int], str],
+) -> None:
+    """No input reaches Python's recursion limit: the deepest accepted and the first refused
+    nesting both stay far below it (the RecursionError handler is only a backstop)."""
+    for depth in (MAX_DEPTH, MAX_DEPTH + 1):
+        used = _max_stack_depth(lambda: compile_expression("=" + make(depth)))  # noqa: B023
+        assert used < sys.getrecursionlimit() - 200, (depth, used)

@@ -1,17 +1,18 @@
-"""Large and adversarial inputs compile quickly and fail only with FeelSyntaxError."""
+"""Large and adversarial inputs compile, or fail only with FeelSyntaxError.
+
+How fast they compile is a benchmark, not a test (the machine is shared): see
+benchmarks/feel_parse.py, which checks that compile time grows linearly."""
 
 from __future__ import annotations
 
 import contextlib
 import random
-import time
 from collections.abc import Callable
 
 import pytest
 
-from engine_sim.feel import FeelSyntaxError, compile_expression
+from engine_sim.feel import MAX_EXPRESSION_LENGTH, FeelSyntaxError, compile_expression
 
-TIME_LIMIT = 2.0  # seconds; generous for slow CI, typical runs take milliseconds
 # fmt: off
 FRAGMENTS = [
     "x", "y.z", "1", "2.5", '"s"', "(", ")", "[", "]", "{", "}", ",", ":", ".", "+", "-", "*",
@@ -20,11 +21,10 @@ FRAGMENTS = [
 # fmt: on
 
 
-def compile_timed(text: str) -> float:
-    start = time.perf_counter()
+def compiles_or_fails_cleanly(text: str) -> bool:
     with contextlib.suppress(FeelSyntaxError):
         compile_expression(text)
-    return time.perf_counter() - start
+    return True
 
 
 def random_chars(rng: random.Random) -> str:
@@ -41,28 +41,27 @@ def random_fragments(rng: random.Random) -> str:
 
 @pytest.mark.parametrize("make", [random_chars, random_fragments])
 @pytest.mark.parametrize("seed", range(5))
-def test_random_10k_character_expressions_compile_fast(
+def test_random_10k_character_expressions_compile_or_fail_cleanly(
     make: Callable[[random.Random], str], seed: int
 ) -> None:
     text = make(random.Random(seed))
     assert len(text) == 10_000
-    assert compile_timed("=" + text) < TIME_LIMIT
+    assert compiles_or_fails_cleanly("=" + text)
 
 
-def test_valid_10k_character_expression_compiles_fast_and_evaluates() -> None:
+def test_valid_10k_character_expression_compiles_and_evaluates() -> None:
     term = "(x.a[1] + 2 * (y - 3)) / 1"
     count = 10_000 // (len(term) + 3)
     text = "=" + " + ".join([term] * count)
     assert len(text) > 9_000
-    start = time.perf_counter()
     expr = compile_expression(text)
-    assert time.perf_counter() - start < TIME_LIMIT
     assert expr.evaluate({"x": {"a": [4]}, "y": 5}) == 8 * count
 
 
-def test_long_runs_of_names_lex_in_linear_time() -> None:
-    assert compile_timed("=" + " ".join(["name"] * 2_000)) < TIME_LIMIT
-    assert compile_timed("=" + " ".join(["name"] * 2_000) + "(1)") < TIME_LIMIT
+def test_long_runs_of_names_lex_cleanly() -> None:
+    assert compiles_or_fails_cleanly("=" + " ".join(["name"] * 2_000))
+    with pytest.raises(FeelSyntaxError, match="unknown function"):
+        compile_expression("=" + " ".join(["name"] * 2_000) + "(1)")
 
 
 @pytest.mark.parametrize(
@@ -80,14 +79,27 @@ def test_long_runs_of_names_lex_in_linear_time() -> None:
         "a or b and c = d + e * f ** (" * 1_000,
     ],
 )
-def test_deeply_nested_input_fails_fast_with_a_syntax_error(text: str) -> None:
-    start = time.perf_counter()
+def test_deeply_nested_input_fails_with_a_syntax_error(text: str) -> None:
     with pytest.raises(FeelSyntaxError) as info:
         compile_expression("=" + text)
-    assert time.perf_counter() - start < TIME_LIMIT
-    assert info.value.reason in {"expression nested too deeply", "unexpected end of expression"}
+    assert info.value.reason in {
+        "expression nested more than 100 levels deep", "unexpected end of expression"}
 
 
-def test_unterminated_long_string_and_comment_fail_fast() -> None:
-    assert compile_timed('="' + "a\\" * 5_000) < TIME_LIMIT
-    assert compile_timed("=1 /*" + "*" * 10_000) < TIME_LIMIT
+def test_unterminated_long_string_and_comment_fail_cleanly() -> None:
+    with pytest.raises(FeelSyntaxError, match="unterminated string"):
+        compile_expression('="' + "a\\" * 5_000)
+    with pytest.raises(FeelSyntaxError, match="unterminated comment"):
+        compile_expression("=1 /*" + "*" * 10_000)
+
+
+def test_an_expression_longer_than_the_limit_is_refused() -> None:
+    body = "a" + ".b" * 50_000
+    with pytest.raises(FeelSyntaxError) as info:
+        compile_expression("=" + body)
+    assert info.value.reason == (
+        f"expression is {len(body)} characters long, more than the limit of "
+        f"{MAX_EXPRESSION_LENGTH}")
+    assert len(str(info.value)) < 500  # the message quotes the start, not the whole text
+    just_fits = "a" + ".b" * ((MAX_EXPRESSION_LENGTH - 1) // 2)
+    assert compile_expression("=" + just_fits).evaluate({"a": None}) is None

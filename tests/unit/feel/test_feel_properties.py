@@ -11,7 +11,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_sim.feel import FeelEvaluationError, FeelSyntaxError, compile_expression
+from engine_sim.feel import (
+    FeelEvaluationError,
+    FeelSyntaxError,
+    compile_expression,
+    to_variable_value,
+)
 
 KEYWORDS = {"true", "false", "null", "if", "then", "else", "and", "or", "between", "in"}
 KEYWORDS |= {"for", "some", "every", "return", "satisfies", "function", "instance", "of"}
@@ -198,6 +203,10 @@ TOKENS = [
     "..", "+", "*", "/", "**", "=", "!=", "<", "<=", ">", ">=", "and", "or", "not(", "if",
     "then", "else", "between", "in", "true", "null", "count(", "is defined(", "sum(",
     "string length(", "a:", "//", "/*", "*/", '"', "\\", "foo(", "for", "\n",
+    "return", "some", "every", "satisfies", "function", "date and time(", "date(", "time(",
+    "duration(", '"P1D"', '"2024-01-31"', '"10:00:00Z"', "now()", "today()", "sort(",
+    "substring(", "split(", "replace(", "matches(", "string join(", "flatten(", "get value(",
+    "context put(", "distinct values(", ".year", ".days",
 ]
 # fmt: on
 
@@ -210,7 +219,7 @@ def _check_compiles_or_fails_cleanly(text: str) -> None:
         return
     for variables in ({}, {"x": [1, {"a": 2}], "y": {"z": "q"}, "item": 3}):
         with contextlib.suppress(FeelEvaluationError):
-            expr.evaluate(variables)
+            to_variable_value(expr.evaluate(variables), expr.body)
 
 
 @settings(max_examples=300, deadline=None)

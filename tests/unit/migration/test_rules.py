@@ -14,7 +14,7 @@ from engine_sim.engine.engine import Engine
 from engine_sim.engine.state import ElementInstance
 from engine_sim.model import ElementType, EventType
 from migration import MigrationPlan, checks, migrate_instance
-from migration.checks import Walk
+from migration.walk import CompiledPlan, Walk
 
 
 def stored(engine: Engine, key: int) -> list[bytes]:
@@ -77,7 +77,9 @@ def _walk(engine, deploy, start) -> tuple[Walk, ElementInstance]:
     key = start("p")
     state = engine.instance(key)
     catalog = engine.catalog
-    walk = Walk(state, catalog.by_key[state.definition_key].model, catalog.latest("p"), {"a": "a"})
+    plan = CompiledPlan(catalog.by_key[state.definition_key].model, catalog.latest("p"), {"a": "a"},
+                        frozenset({"a"}))
+    walk = Walk(state, plan)
     walk.targets[state.key] = "p"
     (leaf,) = state.leaves()
     return walk, leaf
@@ -159,7 +161,7 @@ def test_rule11_unsupported_attached_kinds(engine, deploy, start):
     none_boundary = replace(element, id="b", type=ElementType.BOUNDARY_EVENT, event_type=EventType.NONE)
     source = walk.source
     elements = dict(source.elements) | {"b": none_boundary, "a": replace(element, boundary_events=("b",))}
-    walk.source = replace(source, elements=elements)
+    walk.plan = replace(walk.plan, source=replace(source, elements=elements))
     assert checks.rule11_attached_kinds(walk, leaf, elements["a"]) == checks.Rejection(
         "INVALID_STATE", "'a' has none events that cannot be migrated")
 

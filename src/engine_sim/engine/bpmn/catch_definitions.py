@@ -13,10 +13,11 @@ from typing import Any
 
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate, type_name
 from engine_sim.engine.state import InstanceState
-from engine_sim.feel import Expression, FeelError
+from engine_sim.feel import Expression, FeelError, to_variable_value
 from engine_sim.model import Element, EventType
 from engine_sim.records import ValueType
 from engine_sim.timeutil import (
+    Cycle,
     Duration,
     format_timestamp,
     parse_cycle,
@@ -60,7 +61,7 @@ class Scope:
         if self.state is not None:
             return evaluate(expr, self.state, self.scope_key)
         try:
-            return expr.evaluate({})
+            return to_variable_value(expr.evaluate({}), expr.body)  # dates as ISO text
         except FeelError as error:
             raise EvaluationFailed(str(error)) from None
 
@@ -127,7 +128,7 @@ def _date(text: str, expr: Expression) -> datetime:
         raise EvaluationFailed(BAD_DATE.format(value=text, expr=expr.body.strip())) from None
 
 
-def _cycle(text: str, expr: Expression):  # type: ignore[no-untyped-def]
+def _cycle(text: str, expr: Expression) -> Cycle:
     try:
         return parse_cycle(text)
     except ValueError:

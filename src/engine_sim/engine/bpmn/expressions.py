@@ -1,12 +1,23 @@
-"""Evaluating model expressions against an instance's variables (a failure is an incident)."""
+"""Evaluating model expressions against an instance's variables (a failure is an incident).
+
+`evaluate` returns values as variables hold them (dates as ISO text; an integer beyond 64 bits
+fails, see `engine_sim.feel.variables`); the typed evaluations check the FEEL value itself, as
+Zeebe's `ExpressionProcessor` does."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine_sim.engine.state import InstanceState
-from engine_sim.feel import Expression, FeelError, evaluate_boolean, feel_type_name
+from engine_sim.feel import (
+    Expression,
+    FeelError,
+    evaluate_boolean,
+    feel_type_name,
+    to_variable_value,
+)
 
 
 class ScopeVariables(Mapping[str, Any]):
@@ -50,6 +61,21 @@ class EvaluationFailed(Exception):
 
 def evaluate(expr: Expression, state: InstanceState, scope_key: int,
              extra: dict[str, Any] | None = None) -> Any:
+    """The value as a variable would hold it (raises EvaluationFailed)."""
+    return evaluate_stored(_evaluate_feel(expr, state, scope_key, extra), expr)
+
+
+def evaluate_stored(value: Any, expr: Expression) -> Any:
+    """A FEEL value of `expr` as a variable holds it (raises EvaluationFailed)."""
+    try:
+        return to_variable_value(value, expr.body)
+    except FeelError as error:
+        raise EvaluationFailed(str(error)) from None
+
+
+def _evaluate_feel(expr: Expression, state: InstanceState, scope_key: int,
+                   extra: dict[str, Any] | None = None) -> Any:
+    """The FEEL value itself (a date stays a date)."""
     if expr.is_static:
         return expr.evaluate({})
     try:
@@ -66,7 +92,7 @@ def evaluate_condition(expr: Expression, state: InstanceState, scope_key: int) -
 
 
 def evaluate_string(expr: Expression, state: InstanceState, scope_key: int, what: str) -> str:
-    value = evaluate(expr, state, scope_key)
+    value = _evaluate_feel(expr, state, scope_key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise EvaluationFailed(
             f"Expected result of the expression '{expr.body}' to be 'STRING',"
@@ -76,14 +102,16 @@ def evaluate_string(expr: Expression, state: InstanceState, scope_key: int, what
 
 
 def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
-    value = evaluate(expr, state, scope_key)
+    value = _evaluate_feel(expr, state, scope_key)
+    number: int | None = None
     if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
-        return int(value)
+        with contextlib.suppress(ValueError):
+            number = int(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
+        number = int(value)
+    if number is not None:
+        stored: int = evaluate_stored(number, expr)  # beyond 64 bits: an incident
+        return stored
     raise EvaluationFailed(
         f"Expected result of the expression '{expr.body}' to be 'NUMBER',"
         f" but was '{type_name(value)}'."
