@@ -1,4 +1,4 @@
-"""migration-semantics §3 step 6: the catch events of one migrated element instance.
+"""docs/migration.md, "What an accepted migration writes", step 6: the catch events of one migrated element instance.
 
 The catch events of an element instance (`catch_events_of`): the element itself when it is
 an intermediate catch event or a receive task (its own mapping instruction is then its

@@ -1,5 +1,5 @@
-"""The preconditions of `MigrateProcessInstance` (migration-semantics §2), one function per
-rule, run in the spec's order; each returns a `Rejection` or None. The first failure wins.
+"""The preconditions of `MigrateProcessInstance` (docs/migration.md, the rule table), one function per
+rule, run in the documented order; each returns a `Rejection` or None. The first failure wins.
 
 Command-level rules 1-5 run first; then the element-instance tree is walked breadth-first
 (children in ascending key) and every instance is checked against its parent's *target*.

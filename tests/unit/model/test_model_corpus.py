@@ -1,7 +1,7 @@
-"""The shared corpus of real BPMN files: each one deploys or is refused cleanly, never crashes.
+"""A corpus of real BPMN files: each one deploys or is refused cleanly, never crashes.
 
-The corpus lives beside the repository (`../shared/bpmn-corpus`) and is only read from there:
-its licences forbid copying the files into the project.
+The corpus is kept outside the repository and only read from there (its licences forbid
+copying the files into the project); where it is absent, these tests skip.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ MUST_REFUSE = {
 }
 
 needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the shared BPMN corpus is not at {CORPUS}"
+    not CORPUS.is_dir(), reason="the external BPMN corpus is absent"
 )
 
 

@@ -65,7 +65,10 @@ def test_duplicate_key_deep_in_variables(input_error: Error) -> None:
 
 def test_unknown_step(input_error: Error) -> None:
     assert input_error(HEAD + "  - crate: {process: p}\n") == (
-        "s.yaml, line 6: steps[2].crate: unknown step 'crate'"
+        "s.yaml, line 6: steps[2].crate: unknown step 'crate'; did you mean 'create'?"
+    )
+    assert input_error(HEAD + "  - frobnicate: {process: p}\n") == (
+        "s.yaml, line 6: steps[2].frobnicate: unknown step 'frobnicate'"
     )
 
 
