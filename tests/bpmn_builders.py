@@ -163,6 +163,12 @@ def catch(element_id: str, definition: str, extensions: str = "") -> str:
             "</bpmn:intermediateCatchEvent>")
 
 
+def throw(element_id: str, definition: str) -> str:
+    """An intermediate throw event."""
+    return (f'<bpmn:intermediateThrowEvent id="{element_id}">{definition}'
+            "</bpmn:intermediateThrowEvent>")
+
+
 def boundary(element_id: str, attached: str, definition: str, interrupting: bool = True) -> str:
     cancel = "true" if interrupting else "false"
     return (f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="{attached}" '
@@ -212,6 +218,10 @@ def escalation_def(ref: str | None = "esc") -> str:
 
 def escalation(code: str, ref: str = "esc") -> str:
     return f'<bpmn:escalation id="{ref}" escalationCode="{code}"/>'
+
+
+def link_def(name: str) -> str:
+    return f'<bpmn:linkEventDefinition name="{name}"/>'
 
 
 # -- scaffolds for the parser's refusal cases -----------------------------------------------
