@@ -85,7 +85,7 @@ class ProcessInstance(CommandResult):
         return [IncidentInfo(i.key, i.element_id, i.error_type, i.error_message, i.job_key)
                 for i in found]
 
-    def records(self) -> list[Record]:
+    def stream(self) -> list[Record]:
         """Every record about this instance so far (its stream, and the rejections and
         operation records naming it), in position order."""
         assert self.engine is not None and self.key is not None
@@ -106,7 +106,7 @@ class Operation(CommandResult):
             raise ValueError("the operation was not created: it was rejected")
         return self.engine.operation(self.key)
 
-    def records(self) -> list[Record]:
+    def stream(self) -> list[Record]:
         """The BATCH_OPERATION and OPERATION records of this operation, in position order."""
         assert self.engine is not None
         return [r for r in self.engine.records()

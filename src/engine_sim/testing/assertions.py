@@ -32,7 +32,7 @@ class InstanceAssert:
         self.key = instance.key
 
     def _fail(self, message: str, focus: Any = None) -> None:
-        stream = self.instance.records()
+        stream = self.instance.stream()
         raise AssertionError(f"{message}\n{excerpt(stream, f'instance {self.key}', focus)}")
 
     # -- state ---------------------------------------------------------------------------
@@ -75,7 +75,7 @@ class InstanceAssert:
         return self
 
     def _completed_elements(self) -> set[str]:
-        return {r["elementId"] for r in self.instance.records()
+        return {r["elementId"] for r in self.instance.stream()
                 if r.get("valueType") == PI and r.get("intent") == "ELEMENT_COMPLETED"}
 
     def has_passed(self, *element_ids: str) -> InstanceAssert:
@@ -146,7 +146,7 @@ class InstanceAssert:
         def is_migration(r: Record) -> bool:
             return r.get("valueType") == "PROCESS_INSTANCE_MIGRATION"
 
-        migrations = [r for r in self.instance.records()
+        migrations = [r for r in self.instance.stream()
                       if is_migration(r) and r.get("intent") == "MIGRATED"]
         if not migrations:
             self._fail(f"Expected instance {self.key} to have been migrated, but it never was",
@@ -182,7 +182,7 @@ class OperationAssert:
             f"{message}\noperation {info.key}: {info.type} {info.state}, total {info.total}, "
             f"completed {info.completed}, failed {info.failed}, ignored {info.ignored}, "
             f"failures {info.failures}\n"
-            + excerpt(self.operation.records(), f"operation {info.key}"))
+            + excerpt(self.operation.stream(), f"operation {info.key}"))
 
     def is_completed(self) -> OperationAssert:
         """Every item was processed (migrated or failed)."""
@@ -277,9 +277,9 @@ def _sharing(want: dict[str, Any]) -> Any:
 def records(subject: ProcessInstance | Operation | Engine | Sequence[Record]) -> RecordsAssert:
     """Checks on the record stream of an instance, of an operation, or of the whole log."""
     if isinstance(subject, ProcessInstance):
-        return RecordsAssert(subject.records(), f"instance {subject.key}")
+        return RecordsAssert(subject.stream(), f"instance {subject.key}")
     if isinstance(subject, Operation):
-        return RecordsAssert(subject.records(), f"operation {subject.key}")
+        return RecordsAssert(subject.stream(), f"operation {subject.key}")
     if isinstance(subject, Engine):
         return RecordsAssert(subject.records(), "the log")
     return RecordsAssert(list(subject), "the records")

@@ -21,7 +21,7 @@ def describe(record: Record) -> str:
     if element is not None:
         head += f" {element}"
     details = [f"{name}={record[name]!r}" for name in DETAIL_FIELDS if name in record
-               and not (name == "type" and record.get("valueType") != "JOB")]
+               and record[name] != "" and not (name == "type" and record.get("valueType") != "JOB")]
     return head + (f" ({', '.join(details)})" if details else "")
 
 

@@ -75,17 +75,19 @@ def engine(request: pytest.FixtureRequest, engine_start_time: datetime) -> Itera
 
 
 class Deployer:
-    """`deploy("order.bpmn", ...)` or `deploy("<bpmn:definitions ...>")`: files are looked up
-    relative to the test file's folder."""
+    """`deploy("order.bpmn", ...)` or `deploy("<bpmn:definitions ...>")` (text or bytes):
+    files are looked up relative to the test file's folder. A rejected deployment raises
+    `CommandRejected`."""
 
     def __init__(self, engine: Engine, folder: Path) -> None:
         self.engine = engine
         self.folder = folder
 
-    def __call__(self, *resources: str | Path, name: str = "process.bpmn") -> Deployment:
+    def __call__(self, *resources: str | bytes | Path, name: str = "process.bpmn") -> Deployment:
         results: list[Deployment] = []
         for resource in resources:
-            if isinstance(resource, str) and resource.lstrip().startswith("<"):
+            if isinstance(resource, bytes) or (
+                    isinstance(resource, str) and resource.lstrip().startswith("<")):
                 results.append(self.engine.deploy_xml(resource, name))
             else:
                 results.append(self.engine.deploy(self.folder / resource))

@@ -1,0 +1,148 @@
+"""The public API (`from engine_sim import Engine`): each command, typed results and records,
+rejections as exceptions or values, and the same records as the scenario runner."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+from core_support import END, START, USER_TASK, chain, job_task, process
+
+import engine_sim
+from engine_sim import CommandRejected, Engine, Record
+from engine_sim.persistence import parse_store_url
+from engine_sim.scenarios.document import load_scenario
+from engine_sim.scenarios.runner import ScenarioRun
+from engine_sim.testing import assert_that, records
+
+ROOT = Path(__file__).resolve().parents[2]
+ORDER = ROOT / "scenarios" / "operate" / "bpmn"
+MESSAGE = '<bpmn:message id="m" name="paid"><bpmn:extensionElements>' \
+          '<zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements></bpmn:message>'
+SIGNAL = '<bpmn:signal id="s" name="go"/>'
+
+
+def events_model() -> bytes:
+    """start -> timer (PT1H) -> message 'paid' (key orderId) -> signal 'go' -> user task u."""
+    body = [
+        START,
+        '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+        '<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        "</bpmn:intermediateCatchEvent>",
+        '<bpmn:intermediateCatchEvent id="pay"><bpmn:messageEventDefinition messageRef="m"/>'
+        "</bpmn:intermediateCatchEvent>",
+        '<bpmn:intermediateCatchEvent id="sig"><bpmn:signalEventDefinition signalRef="s"/>'
+        "</bpmn:intermediateCatchEvent>",
+        USER_TASK, END, chain("start", "wait", "pay", "sig", "u", "end"),
+    ]
+    xml = process("\n".join(body)).decode()
+    return xml.replace("<bpmn:process ", MESSAGE + SIGNAL + "<bpmn:process ").encode()
+
+
+def test_the_seed_flow_writes_the_records_of_its_scenario(engine: Engine):
+    scenario = load_scenario(ROOT / "scenarios" / "operate" / "seed-example.yaml")
+    run = ScenarioRun(scenario, parse_store_url("memory:"))
+    try:
+        assert run.run().passed
+        expected = [msgspec.json.encode(r) for r in run.log.records]
+    finally:
+        run.close()
+
+    engine.deploy(ORDER / "order-v1.bpmn", ORDER / "order-v2.bpmn")
+    a, b, c, done, paid = (engine.create_instance("orderProcess", {"orderId": "o-1"}, version=1)
+                           for _ in range(5))
+    engine.complete_job(done, "checkPayment", {"paid": True})
+    engine.complete_job(done, "shipArticles")
+    engine.complete_job(paid, "checkPayment", {"paid": True})
+    engine.migrate([a, b, c, done, paid], process="orderProcess", version=2,
+                   mapping={"checkPayment": "checkPayment"})
+    engine.complete_job(a, "checkPayment", {"paid": True})
+    engine.complete_job(a, "shipArticles")
+
+    assert [r.to_json() for r in engine.records()] == expected
+
+
+def test_commands_of_every_kind(engine: Engine):
+    engine.deploy_xml(events_model())
+    order = engine.create_instance("p", {"orderId": "o-1"})
+    assert_that(order).is_waiting_at("wait").has_passed("start")
+
+    fired = engine.advance_clock("PT1H")
+    assert any(r.value_type == "TIMER" and r.intent == "TRIGGERED" for r in fired[0].records)
+    assert_that(order).is_waiting_at("pay")
+    engine.publish_message("paid", "o-1", {"amount": 10})
+    assert_that(order).is_waiting_at("sig").has_variable("amount", 10)
+    engine.broadcast_signal("go")
+    engine.set_variables(order, {"note": "fast"})
+    engine.complete_user_task(order, "u", {"done": True})
+    assert_that(order).is_completed().has_passed("wait", "pay", "sig", "u", "end")
+    assert order.variables == {"orderId": "o-1", "amount": 10, "note": "fast", "done": True}
+    assert engine.now.isoformat() == "2026-01-01T01:00:00+00:00"
+
+
+def test_incidents_errors_and_cancel(engine: Engine):
+    engine.deploy_xml(process("\n".join([START, job_task("t"), END, chain("start", "t", "end")])))
+    failing = engine.create_instance("p")
+    engine.fail_job(failing, "t", retries=0, message="card declined")
+    assert_that(failing).is_active().has_incident("t", message="declined")
+    assert failing.state == "INCIDENT"
+    engine.resolve_incident(failing, "t")
+    assert_that(failing).has_no_incident()
+    engine.throw_error(failing, "t", "NOPE")  # nothing catches it: an incident
+    assert failing.incidents[0].error_type == "UNHANDLED_ERROR_EVENT"
+    engine.cancel(failing)
+    assert_that(failing).is_canceled()
+    assert [i.state for i in engine.instances(process="p")] == ["CANCELED"]
+
+
+def test_a_rejection_raises_with_its_type_and_reason(engine: Engine):
+    with pytest.raises(CommandRejected) as refused:
+        engine.create_instance("missing")
+    assert refused.value.rejection_type == "NOT_FOUND"
+    assert "process ID 'missing'" in refused.value.reason
+    assert refused.value.record.is_rejection
+
+
+def test_raise_on_reject_false_returns_the_rejection():
+    with Engine(raise_on_reject=False) as engine:
+        result = engine.complete_job(12, "t")
+        assert result.rejected and result.rejection is not None
+        assert result.rejection.rejection_type == "NOT_FOUND"
+        created = engine.create_instance("missing")
+        assert created.key is None and created.rejected
+
+
+def test_records_are_typed_and_export_as_the_replay_does(engine: Engine, tmp_path: Path):
+    engine.deploy(ORDER / "order-v1.bpmn")
+    order = engine.create_instance("orderProcess", {"orderId": "o-1"})
+    first = engine.records(order)[0]
+    assert isinstance(first, Record)
+    assert (first.value_type, first.intent) == (first["valueType"], first["intent"])
+    assert first.process_instance_key == order.key
+    count = engine.export_records(tmp_path / "log.jsonl")
+    lines = (tmp_path / "log.jsonl").read_bytes().splitlines()
+    assert count == len(lines) == len(engine.records())
+    assert lines[0] == msgspec.json.encode(engine.records()[0].to_dict())
+    records(order).contains_in_order({"intent": "ELEMENT_ACTIVATED", "elementId": "orderReceived"},
+                                     {"value_type": "JOB", "intent": "CREATED"})
+
+
+def test_a_sqlite_store_is_reopened_where_it_stopped(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    with Engine.open(url) as engine:
+        engine.deploy(ORDER / "order-v1.bpmn")
+        key = engine.create_instance("orderProcess").key
+        engine.advance_clock(timedelta(minutes=5))
+        engine.create_instance("orderProcess")  # the store keeps the time of its last event
+    with Engine.open(url) as again:
+        assert again.instance(key).active_elements == ["checkPayment"]
+        assert [i.key for i in again.instances(element="checkPayment")][0] == key
+        assert again.now.minute == 5
+
+
+def test_the_package_exports_the_api_lazily():
+    assert engine_sim.Engine is Engine
+    with pytest.raises(AttributeError):
+        engine_sim.nothing  # noqa: B018
