@@ -12,6 +12,7 @@ from core_support import END, START, USER_TASK, chain, job_task, process
 
 import engine_sim
 from engine_sim import CommandRejected, Engine, Record
+from engine_sim.cli.main import main
 from engine_sim.persistence import parse_store_url
 from engine_sim.scenarios.document import load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
@@ -146,3 +147,19 @@ def test_the_package_exports_the_api_lazily():
     assert engine_sim.Engine is Engine
     with pytest.raises(AttributeError):
         engine_sim.nothing  # noqa: B018
+
+
+def test_the_seed_example_of_the_docs_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    text = (ROOT / "docs" / "python-api.md").read_text()
+    blocks = text.split("```python\n")
+    example = next(b for b in blocks if "seed.jsonl" in b).split("```")[0]
+    example = example.replace('Path("scenarios/operate/bpmn")', f'Path("{ORDER}")')
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/python-api.md", "exec"), {})
+    replayed = tmp_path / "replayed.jsonl"
+    assert main(["replay", str(ROOT / "scenarios/operate/seed-example.yaml"),
+                 "--records", str(replayed)]) == 0
+    written = (tmp_path / "seed.jsonl").read_bytes().splitlines()
+    # the same records, then the rejection of the example's last command
+    assert written[:-1] == replayed.read_bytes().splitlines()
+    assert b'"COMMAND_REJECTION"' in written[-1]
