@@ -44,7 +44,7 @@ class BatchOperation(RecordsAggregate):
         records: list[Record]
         counters: list[int]
 
-        def apply(self, aggregate: BatchOperation) -> None:  # type: ignore[override]
+        def apply(self, aggregate: BatchOperation) -> None:
             aggregate.take_results(self.results)
 
     def __init__(self, key: int, items: list[dict[str, Any]], ignored: list[int],

@@ -72,7 +72,7 @@ class BatchProcessors:
                       completed=0, failed=0)
         return key
 
-    def execute(self, ctx: CommandContext, cmd: ExecuteBatchOperation) -> None:
+    def execute(self, ctx: CommandContext, cmd: ExecuteBatchOperation) -> tuple[int, ...]:
         batch = self.batch(cmd.batch_key)
         owner = ChunkOwner(batch)
         for key in cmd.chunk:
@@ -83,12 +83,13 @@ class BatchProcessors:
             total = len(batch.items)
             ctx.write(None, BATCH_OPERATION, Intent.COMPLETED, batch.key, owner=owner,
                       completed=total - failed, failed=failed)
+        return cmd.chunk
 
     def _run_item(self, ctx: CommandContext, batch: BatchOperation, owner: ChunkOwner,
                   key: int) -> None:
         plan = batch.plan_of(key)
         result = validate(self.engine.catalog, ctx.instance(key), key, plan)
-        common = {"batchOperationKey": batch.key, "processInstanceKey": key,
+        common: dict[str, Any] = {"batchOperationKey": batch.key, "processInstanceKey": key,
                   "batchOperationType": OPERATION_TYPE}
         if isinstance(result, Rejection):
             rejection_record(ctx, MigrateProcessInstance(key, plan), result.type, result.reason,

@@ -171,14 +171,20 @@ class Operate:
         keys = [operation_key] if operation_key is not None else self.pending_operations()
         outcomes = []
         for key in keys:
-            batch = self.batch(key)
-            while batch.pending_count:
-                chunk = batch.next_chunk(chunk_size)
-                outcomes.append(self._run_chunk(batch, chunk))
+            while (outcome := self.run_chunk(key, chunk_size)) is not None:
+                outcomes.append(outcome)
                 if progress is not None:
-                    progress(len(chunk))
+                    progress(len(outcome.result))
         self.follower.catch_up()
         return outcomes
+
+    def run_chunk(self, operation_key: int, chunk_size: int = CHUNK_SIZE) -> Outcome | None:
+        """Execute the next chunk of an operation (its outcome's result: the chunk's keys);
+        None when nothing is pending."""
+        batch = self.batch(operation_key)
+        if not batch.pending_count:
+            return None
+        return self._run_chunk(batch, batch.next_chunk(chunk_size))
 
     def pending_operations(self) -> list[int]:
         self.follower.catch_up()

@@ -58,7 +58,8 @@ def folds(record: Record) -> bool:
 
 
 def operation_key_of(record: Record) -> int:
-    return record["key"] if record["valueType"] == ValueType.BATCH_OPERATION else record["batchOperationKey"]
+    key: int = record["key"] if record["valueType"] == ValueType.BATCH_OPERATION else record["batchOperationKey"]
+    return key
 
 
 def fold_operation(rows: dict[int, OperationRow], record: Record) -> int | None:
@@ -72,7 +73,8 @@ def fold_operation(rows: dict[int, OperationRow], record: Record) -> int | None:
             total=len(record["itemKeys"]), ignored=len(record["ignoredKeys"]),
             ignored_keys=list(record["ignoredKeys"]), start_time=record["timestamp"],
         )
-        return record["key"]
+        key: int = record["key"]
+        return key
     row = rows.get(operation_key_of(record))
     if row is None:
         return None

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from engine_sim.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_store_option, console, session
 from engine_sim.model import BpmnModelError, parse_bpmn
-from engine_sim.model.parser import MAX_BPMN_BYTES
+from engine_sim.model.safe_xml import MAX_BPMN_BYTES
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -3,8 +3,9 @@
 `replay` runs scenario files (the spec's contract, `replay.py`). The other commands work on a
 store that lasts, by default the SQLite file `.engine-sim/engine.db` under the current
 folder, one module per command group: `deploy`, `create`, `instances`, `jobs`, `migrate`,
-`operations`, `history`. Their engine follows real time. Invalid input exits with status 2
-and a one-line message naming the argument, before anything is written.
+`operations`, `history`, and `serve` (the web view). Their engine follows real time.
+Invalid input exits with status 2 and a one-line message naming the argument, before
+anything is written.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import argparse
 import gc
 import sys
 
-from engine_sim.cli import create, deploy, history, instances, jobs, migrate, operations
+from engine_sim.cli import create, deploy, history, instances, jobs, migrate, operations, serve
 from engine_sim.cli.common import CliError, Parser, print_error
 from engine_sim.cli.replay import EXIT_INVALID, replay
 from engine_sim.persistence import StoreURLError, parse_store_url
 
-COMMAND_GROUPS = (deploy, create, instances, jobs, migrate, operations, history)
+COMMAND_GROUPS = (deploy, create, instances, jobs, migrate, operations, history, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,7 +68,7 @@ class ProcessInstance(RecordsAggregate):
         records: list[Record]
         counters: list[int]  # [next key, next position] after the command
 
-        def apply(self, aggregate: ProcessInstance) -> None:  # type: ignore[override]
+        def apply(self, aggregate: ProcessInstance) -> None:
             aggregate.replay(self.records)
 
     def __init__(self, key: int, records: list[Record], counters: list[int]) -> None:
@@ -80,7 +80,7 @@ class ProcessInstance(RecordsAggregate):
     def start(cls, state: InstanceState, records: list[Record], counters: list[int],
               timestamp: datetime) -> ProcessInstance:
         """A new instance whose records were already applied to `state` by processing."""
-        event = cls.Created(
+        event = cls.Created(  # type: ignore[call-arg]  # fields declared on the event class
             originator_topic=get_topic(cls),
             originator_id=instance_id(state.key),
             originator_version=cls.INITIAL_VERSION,
@@ -131,7 +131,7 @@ class Definitions(RecordsAggregate):
         counters: list[int]  # [next key, next position] after the command
         resources: list[dict[str, Any]]  # {name, xml, processes: [{id, key, version}]}
 
-        def apply(self, aggregate: Definitions) -> None:  # type: ignore[override]
+        def apply(self, aggregate: Definitions) -> None:
             aggregate.deployments.append(self.resources)
 
     def __init__(self) -> None:

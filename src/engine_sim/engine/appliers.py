@@ -84,15 +84,15 @@ def _consume_incoming_tokens(state: InstanceState, scope: ElementInstance, ei: E
         return  # not reached by a sequence flow (start and boundary events, inner instances)
     taken = scope.joins.get(ei.element_id)
     if taken is None or not is_joining_gateway(state, ei.element_id):
-        remaining = scope.in_flight.get(ei.element_id, 0) - 1
-        if remaining > 0:
-            scope.in_flight[ei.element_id] = remaining
+        left = scope.in_flight.get(ei.element_id, 0) - 1
+        if left > 0:
+            scope.in_flight[ei.element_id] = left
         else:
             scope.in_flight.pop(ei.element_id, None)
         return
     # a joining gateway consumes one taken flow per distinct incoming flow
     consumed: set[str] = set()
-    remaining = []
+    remaining: list[tuple[str, int]] = []
     for flow_id, flow_key in taken:
         if flow_id in consumed:
             remaining.append((flow_id, flow_key))

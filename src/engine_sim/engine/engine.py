@@ -58,12 +58,12 @@ GROUP_EVENTS = 1_000  # stored events per transaction in a group commit
 CACHE_SIZE = 25_000  # instances kept in memory on a durable store
 
 
-class EngineApplication(Application):
+class EngineApplication(Application[UUID]):
     """The eventsourcing application holding every stream of one engine."""
 
     name = "EngineApplication"
 
-    def construct_transcoder(self) -> MsgspecTranscoder:  # type: ignore[override]
+    def construct_transcoder(self) -> MsgspecTranscoder:
         return MsgspecTranscoder()
 
 
@@ -337,6 +337,7 @@ class Engine:
         last_id = self.app.recorder.max_notification_id()
         if not last_id:
             return
+        definitions: Any
         try:
             definitions = self.app.repository.get(DEFINITIONS_ID)
         except AggregateNotFoundError:

@@ -106,7 +106,7 @@ class EventIndex:
         self._undo, self._p, self._seen = None, None, 0
         self.finished_starts.clear()
 
-    def rebuild(self, app: Application) -> None:
+    def rebuild(self, app: Application[Any]) -> None:
         """Fold every record of the notification log once (an engine reopened on a store)."""
         position = 0
         while True:

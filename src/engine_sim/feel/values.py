@@ -59,11 +59,6 @@ def feel_type_name(value: Any) -> str:
     return "UNKNOWN"
 
 
-def is_number(value: Any) -> bool:
-    """True for int and float, false for bool (a Python int subclass but a FEEL boolean)."""
-    return type(value) in NUMBER_TYPES
-
-
 def equals(a: Any, b: Any) -> bool:
     """FEEL deep equality: `null = null` is true; values of different types are unequal."""
     ta, tb = type(a), type(b)

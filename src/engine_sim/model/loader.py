@@ -11,7 +11,7 @@ from engine_sim.model.checks import run_checks
 from engine_sim.model.collect import collect
 from engine_sim.model.elements import Process
 from engine_sim.model.errors import BpmnModelError
-from engine_sim.model.parser import MAX_BPMN_BYTES, parse_xml
+from engine_sim.model.safe_xml import MAX_BPMN_BYTES, parse_xml
 
 
 @dataclass(frozen=True)

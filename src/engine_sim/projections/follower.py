@@ -54,7 +54,7 @@ class MemoryProjection:
 
 
 class StreamFollower:
-    def __init__(self, app: Application, projections: list[Any], position: int = 0) -> None:
+    def __init__(self, app: Application[Any], projections: list[Any], position: int = 0) -> None:
         self.app = app
         self.projections = projections
         self._start = position  # where a follower without projections stands

@@ -110,7 +110,7 @@ def folds(record: Record) -> bool:
 
 
 def _activating(rows: Rows, record: Record) -> int | None:
-    instance_key = record["processInstanceKey"]
+    instance_key: int = record["processInstanceKey"]
     if record["bpmnElementType"] == "PROCESS" and instance_key not in rows:
         rows[instance_key] = InstanceRow(
             key=instance_key,

@@ -145,7 +145,8 @@ class SqlListView(SqlProjection):
 
     # -- queries -------------------------------------------------------------------------
     def query(self, flt: ListFilter) -> list[InstanceRow]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if flt.process is not None:
             where.append("process_id = ?")
             params.append(flt.process)

@@ -12,7 +12,7 @@ import pytest
 from model_helpers import DATA, FLOW, SOURCE, document
 
 from engine_sim.model import BpmnModelError, load_bpmn_file, parse_bpmn
-from engine_sim.model.parser import DOCTYPE_REASON, MAX_BPMN_BYTES
+from engine_sim.model.safe_xml import DOCTYPE_REASON, MAX_BPMN_BYTES
 
 MALICIOUS = DATA / "malicious"
 
@@ -37,7 +37,7 @@ def test_doctype_files_are_refused_fast(name: str) -> None:
 
 def test_xxe_is_never_expanded_even_past_the_doctype_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the DOCTYPE scan disabled, lxml itself must still not read the file."""
-    from engine_sim.model import parser
+    from engine_sim.model import safe_xml as parser
 
     monkeypatch.setattr(parser, "_doctype_line", lambda data: None)
     error = _refuse_fast((MALICIOUS / "xxe.bpmn").read_bytes())
@@ -48,7 +48,7 @@ def test_xxe_is_never_expanded_even_past_the_doctype_check(monkeypatch: pytest.M
 def test_billion_laughs_is_never_expanded_even_past_the_doctype_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from engine_sim.model import parser
+    from engine_sim.model import safe_xml as parser
 
     monkeypatch.setattr(parser, "_doctype_line", lambda data: None)
     error = _refuse_fast((MALICIOUS / "billion-laughs.bpmn").read_bytes())
@@ -88,7 +88,7 @@ class _Listener:
 def test_parameter_entity_is_never_fetched(
     skip_scan: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine_sim.model import parser
+    from engine_sim.model import safe_xml as parser
 
     if skip_scan:
         monkeypatch.setattr(parser, "_doctype_line", lambda data: None)

@@ -17,6 +17,7 @@ from engine_sim.feel import Expression, FeelError, to_variable_value
 from engine_sim.model import Element, EventType
 from engine_sim.records import ValueType
 from engine_sim.timeutil import (
+    Cycle,
     Duration,
     format_timestamp,
     parse_cycle,
@@ -127,7 +128,7 @@ def _date(text: str, expr: Expression) -> datetime:
         raise EvaluationFailed(BAD_DATE.format(value=text, expr=expr.body.strip())) from None
 
 
-def _cycle(text: str, expr: Expression):  # type: ignore[no-untyped-def]
+def _cycle(text: str, expr: Expression) -> Cycle:
     try:
         return parse_cycle(text)
     except ValueError:

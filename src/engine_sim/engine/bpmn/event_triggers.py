@@ -49,7 +49,7 @@ class EventTriggers:
                 variables: dict[str, Any], ttl: Duration) -> int:
         now = ctx.now
         message = BufferedMessage(ctx.new_key(), name, correlation_key, dict(variables), ttl.add_to(now))
-        fields = {"name": name, "correlationKey": correlation_key, "timeToLive": ttl.isoformat(),
+        fields: dict[str, Any] = {"name": name, "correlationKey": correlation_key, "timeToLive": ttl.isoformat(),
                   "deadline": format_timestamp(message.deadline), "variables": message.variables,
                   "messageId": ""}
         ctx.write(None, MESSAGE, Intent.PUBLISHED, message.key, **fields)

@@ -110,7 +110,8 @@ def evaluate_int(expr: Expression, state: InstanceState, scope_key: int) -> int:
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) == value:
         number = int(value)
     if number is not None:
-        return evaluate_stored(number, expr)  # beyond 64 bits: an incident, as for variables
+        stored: int = evaluate_stored(number, expr)  # beyond 64 bits: an incident
+        return stored
     raise EvaluationFailed(
         f"Expected result of the expression '{expr.body}' to be 'NUMBER',"
         f" but was '{type_name(value)}'."

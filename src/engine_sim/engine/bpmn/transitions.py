@@ -3,6 +3,8 @@ writes ELEMENT_* and SEQUENCE_FLOW_* records of the PROCESS_INSTANCE value type.
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
 from engine_sim.model import Element, ElementType, SequenceFlow
@@ -13,7 +15,7 @@ SEQUENCE_FLOW = ElementType.SEQUENCE_FLOW.value
 
 
 def element_record(ctx: CommandContext, state: InstanceState, ei: ElementInstance, intent: str,
-                   **extra: object) -> Record:
+                   **extra: Any) -> Record:
     """A lifecycle record of `ei`; `extra` fields are added (a call activity's child key)."""
     element = state.model.elements.get(ei.element_id)
     return ctx.write(
@@ -53,7 +55,7 @@ def activating(ctx: CommandContext, state: InstanceState, element: Element, flow
 
 
 def migrated(ctx: CommandContext, state: InstanceState, ei: ElementInstance, target: Element,
-             **definition: object) -> None:
+             **definition: Any) -> None:
     """ELEMENT_MIGRATED: same key and type, the target's id (and, for the process, the new
     definition)."""
     ctx.write(
