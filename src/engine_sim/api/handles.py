@@ -61,7 +61,7 @@ class ProcessInstance(CommandResult):
         state = self._state()
         if state.is_running:
             return "INCIDENT" if state.incidents else "ACTIVE"
-        return FINISHED.get(state.lifecycle, state.lifecycle)
+        return str(FINISHED.get(state.lifecycle, state.lifecycle))
 
     @property
     def is_active(self) -> bool:

@@ -8,7 +8,7 @@ dataclasses: snapshots taken when they were asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ class Record(Mapping[str, Any]):
     __slots__ = ("_fields",)
 
     def __init__(self, fields: Mapping[str, Any]) -> None:
-        self._fields = fields
+        self._fields: Mapping[str, Any] = fields
 
     def __getitem__(self, name: str) -> Any:
         return self._fields[name]
@@ -94,7 +94,7 @@ class Record(Mapping[str, Any]):
 
     @property
     def is_rejection(self) -> bool:
-        return self._fields["recordType"] == "COMMAND_REJECTION"
+        return bool(self._fields["recordType"] == "COMMAND_REJECTION")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain copy, fields in the order they were written."""
@@ -105,7 +105,7 @@ class Record(Mapping[str, Any]):
         return _ENCODER.encode(self._fields)
 
 
-def records_of(raw: list[Mapping[str, Any]]) -> list[Record]:
+def records_of(raw: Sequence[Mapping[str, Any]]) -> list[Record]:
     return [Record(r) for r in raw]
 
 

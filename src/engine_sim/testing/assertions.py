@@ -11,7 +11,7 @@ whose message says what was expected, what was found, and shows the records that
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, overload
 
 from engine_sim.api import Engine, Operation, ProcessInstance, Record
@@ -243,7 +243,7 @@ class RecordsAssert:
         wanted = [partial(p) for p in partials]
         position = 0
         for index, want in enumerate(wanted):
-            while position < len(self.stream) and not record_matches(want, self.stream[position]):
+            while position < len(self.stream) and not _matches(want, self.stream[position]):
                 position += 1
             if position == len(self.stream):
                 after = (f" after the record matching {wanted[index - 1]}" if index else "")
@@ -259,19 +259,27 @@ class RecordsAssert:
         wanted = [partial(p) for p in partials] + ([partial(**fields)] if fields else [])
         for want in wanted:
             for record in self.stream:
-                if record_matches(want, record):
+                if _matches(want, record):
                     raise AssertionError(
                         f"Expected no record matching {want}, but found {describe(record)}\n"
-                        + excerpt(self.stream, self.title, lambda r, w=want: record_matches(w, r)))
+                        + excerpt(self.stream, self.title, _matching(want)))
         return self
 
 
-def _sharing(want: dict[str, Any]) -> Any:
+def _sharing(want: dict[str, Any]) -> Callable[[Record], bool] | None:
     """Records that match the most telling fields of `want` (its element, or its intent)."""
     for name in ("elementId", "name", "intent", "valueType"):
         if name in want:
-            return lambda r: record_matches({name: want[name]}, r)
+            return _matching({name: want[name]})
     return None
+
+
+def _matches(want: dict[str, Any], record: Record) -> bool:
+    return record_matches(want, record.to_dict())
+
+
+def _matching(want: dict[str, Any]) -> Callable[[Record], bool]:
+    return lambda record: _matches(want, record)
 
 
 def records(subject: ProcessInstance | Operation | Engine | Sequence[Record]) -> RecordsAssert:
