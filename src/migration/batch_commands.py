@@ -74,6 +74,7 @@ class BatchProcessors:
 
     def execute(self, ctx: CommandContext, cmd: ExecuteBatchOperation) -> tuple[int, ...]:
         batch = self.batch(cmd.batch_key)
+        self.engine.preload(cmd.chunk)  # one read for the chunk's instances not in memory
         owner = ChunkOwner(batch)
         for key in cmd.chunk:
             self._run_item(ctx, batch, owner, key)

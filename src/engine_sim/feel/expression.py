@@ -30,6 +30,8 @@ class Expression:
     text: str
     is_static: bool
     body: str  # the text after `=` (the whole text when static), as Zeebe's messages quote it
+    _fn: Eval
+    _names: frozenset[str]
 
     def __init__(self, text: str, is_static: bool, body: str, fn: Eval, names: frozenset[str]):
         for attribute, value in (

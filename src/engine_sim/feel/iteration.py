@@ -97,7 +97,7 @@ class ForNode(Node):
 
         def for_each(scope: Scope) -> list[Any] | None:
             scopes = bind(scope)
-            return None if scopes is None else [body(inner) for inner in scopes]  # type: ignore[arg-type]
+            return None if scopes is None else [body(inner) for inner in scopes]
 
         return for_each
 
@@ -123,8 +123,8 @@ class Quantified(Node):
             if scopes is None:
                 return None
             if every:
-                return all(body(inner) is True for inner in scopes)  # type: ignore[arg-type]
-            return any(body(inner) is True for inner in scopes)  # type: ignore[arg-type]
+                return all(body(inner) is True for inner in scopes)
+            return any(body(inner) is True for inner in scopes)
 
         return quantified
 

@@ -169,9 +169,9 @@ class _Lexer:
             name = " ".join(word for word, _ in words)
             self.tokens.append(Token(NAME, name, start + 1, self.src[start : self.i]))
             return
-        for word, start in words:
-            kind = word if word in KEYWORDS else NAME
-            self.tokens.append(Token(kind, word, start + 1, word))
+        for text, position in words:
+            kind = text if text in KEYWORDS else NAME
+            self.tokens.append(Token(kind, text, position + 1, text))
 
     def _keyword_function_name(self) -> bool:
         """Lex `date and time` (a builtin name containing a keyword) when `(` follows it."""

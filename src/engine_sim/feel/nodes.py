@@ -9,12 +9,19 @@ depth, follows the syntactic nesting the parser bounds, not the expression's len
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from engine_sim.feel.builtin import Builtin
 from engine_sim.feel.values import NUMBER_TYPES, equals, less, less_equal, negate
 
-Scope = Mapping[str, Any]
+
+class Scope(Protocol):
+    """What evaluation reads variables through: `scope[name]` only (a missing name is null
+    for the scopes the engine passes; a `Mapping` is one)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
 Eval = Callable[[Scope], Any]
 Step = Callable[[Any, Scope], Any]
 
@@ -145,7 +152,7 @@ class ContextNode(Node):
             result: dict[str, Any] = {}
             inner = _ChainScope(result, scope)
             for key, fn in entries:
-                result[key] = fn(inner)  # type: ignore[arg-type]
+                result[key] = fn(inner)
             return result
 
         return build

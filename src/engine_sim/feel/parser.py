@@ -202,7 +202,8 @@ class Parser:
         token = self.tok
         if (token.kind == NAME and " " not in token.value) or token.kind in KEYWORDS:
             self._advance()
-            return token.value
+            name: str = token.value
+            return name
         return None
 
     def _path_key(self) -> str:
@@ -213,7 +214,8 @@ class Parser:
 
     def _context_key(self) -> str:
         if self.tok.kind == STRING:
-            return self._advance().value
+            text: str = self._advance().value
+            return text
         key = self._name_like()
         if key is None:
             self._unexpected()

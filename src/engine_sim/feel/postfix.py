@@ -78,7 +78,7 @@ def _filter(items: Any, predicate: Eval, scope: Scope) -> Any:
     kept = []
     for element in items:
         inner.item = element
-        if predicate(inner) is True:  # type: ignore[arg-type]
+        if predicate(inner) is True:
             kept.append(element)
     return kept
 

@@ -54,7 +54,8 @@ def parse_date(text: str) -> date | None:
     match = _DATE_RE.fullmatch(text)
     if match is None:
         return None
-    return _safe(date, int(match["year"]), int(match["month"]), int(match["day"]))
+    day: date | None = _safe(date, int(match["year"]), int(match["month"]), int(match["day"]))
+    return day
 
 
 def parse_time(text: str) -> time | None:
@@ -74,8 +75,9 @@ def parse_date_time(text: str) -> datetime | None:
     zone = _zone(match)
     if zone is False:
         return None
-    day = (int(match["year"]), int(match["month"]), int(match["day"]))
-    return _safe(datetime, *day, *_clock(match), tzinfo=zone)
+    ymd = (int(match["year"]), int(match["month"]), int(match["day"]))
+    moment: datetime | None = _safe(datetime, *ymd, *_clock(match), tzinfo=zone)
+    return moment
 
 
 def parse_duration(text: str) -> timedelta | YearsMonths | None:
@@ -122,7 +124,7 @@ def zone_named(name: str) -> ZoneInfo | None:
         return None
 
 
-def _safe(factory: Any, *args: Any, **kwargs: Any) -> Any:
+def _safe(factory: Any, *args: Any, **kwargs: Any) -> Any:  # None where the value is invalid
     try:
         return factory(*args, **kwargs)
     except (ValueError, OverflowError, TypeError):

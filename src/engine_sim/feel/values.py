@@ -9,6 +9,7 @@ have no infinity or NaN). `bool` is never a number, although Python makes it an 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -32,11 +33,11 @@ _TYPE_NAMES: dict[type, str] = {
     str: "STRING",
     list: "ARRAY",
     dict: "OBJECT",
-    temporal.datetime: "DATE_TIME",
-    temporal.timedelta: "DURATION",
+    dt.datetime: "DATE_TIME",
+    dt.timedelta: "DURATION",
     temporal.YearsMonths: "PERIOD",
-    temporal.date: "DATE",
-    temporal.time: "UNKNOWN",  # Zeebe's ResultType has no time of day
+    dt.date: "DATE",
+    dt.time: "UNKNOWN",  # Zeebe's ResultType has no time of day
 }
 
 
@@ -62,10 +63,9 @@ def feel_type_name(value: Any) -> str:
 def equals(a: Any, b: Any) -> bool:
     """FEEL deep equality: `null = null` is true; values of different types are unequal."""
     ta, tb = type(a), type(b)
-    if ta is tb and ta is not list and ta is not dict:
-        return a == b
-    if ta in NUMBER_TYPES and tb in NUMBER_TYPES:
-        return a == b
+    if (ta is tb and ta is not list and ta is not dict) or (
+            ta in NUMBER_TYPES and tb in NUMBER_TYPES):
+        return bool(a == b)
     if ta is list and tb is list:
         return len(a) == len(b) and all(equals(x, y) for x, y in zip(a, b, strict=True))
     if ta is dict and tb is dict:

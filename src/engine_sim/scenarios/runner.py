@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, commands
 from engine_sim.persistence import Store
 from engine_sim.records import ValueType
+from engine_sim.scenarios import doc_steps as steps
 from engine_sim.scenarios.document import Scenario, Step
 from engine_sim.scenarios.expectations import ExpectationFailed, Expectations, list_filter
 from migration.operate import Selection
+
+C = TypeVar("C", bound=steps.StepCommand)
 
 
 @dataclass
@@ -122,7 +125,7 @@ class ScenarioRun:
 
     # -- label resolution ----------------------------------------------------------------
     def operation_key(self, label: str) -> int:
-        key = self.operations.get(label)
+        key: int | None = self.operations.get(label)
         if key is None:  # the document defines the label; the step that defines it was rejected
             raise StepFailed(f"the operation labelled '{label}'",
                              "none: the step that was to create it was rejected")
@@ -161,12 +164,12 @@ class ScenarioRun:
 
     # -- command steps -------------------------------------------------------------------
     def _deploy(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.Deploy)
         path: Path = cmd.resolved_path
         return [self.engine.deploy(path.read_bytes(), path.name)]
 
     def _create(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.Create)
         outcomes = []
         with self.engine.group_commit():
             for index in range(cmd.count):
@@ -179,54 +182,68 @@ class ScenarioRun:
 
     def _on_instance(self, command: Callable[..., Outcome], *fields: str) -> Callable[[Step], list[Outcome]]:
         def run(step: Step) -> list[Outcome]:
-            cmd = step.command
+            cmd: Any = step.command  # one of the instance steps (see the table above)
             args = [_plain(getattr(cmd, name)) for name in fields]
             return [command(self.engine, self.instance_key(cmd.instance), *args)]
 
         return run
 
     def _publish_message(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.PublishMessage)
         return [commands.publish_message(self.engine, 
             cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl)]
 
     def _broadcast_signal(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.BroadcastSignal)
         return [commands.broadcast_signal(self.engine, cmd.name, dict(cmd.variables))]
 
     def _advance_clock(self, step: Step) -> list[Outcome]:
-        return self.engine.advance_clock(step.command.duration)
+        return self.engine.advance_clock(command_of(step, steps.AdvanceClock).duration)
 
     def _migrate_instance(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.MigrateInstance)
         key = self.instance_key(cmd.instance)
         return [self.operate.migrate_instance(key, cmd.target.process, cmd.target.version,
-                                              cmd.mapping, cmd.auto_map)]
+                                              pairs(cmd.mapping), cmd.auto_map)]
 
     def _migrate(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.Migrate)
         selection = self.selection(cmd.instances, cmd.filter)
         outcome, operation = self.operate.migrate(
-            selection, cmd.target.process, cmd.target.version, cmd.mapping, cmd.auto_map, cmd.run)
+            selection, cmd.target.process, cmd.target.version, pairs(cmd.mapping), cmd.auto_map,
+            cmd.run)
         if operation is not None and step.labels:
             self.operations[step.labels[0]] = operation
         return [outcome]
 
     def _revert_operation(self, step: Step) -> list[Outcome]:
-        cmd = step.command
+        cmd = command_of(step, steps.RevertOperation)
         outcome, operation = self.operate.revert(self.operation_key(cmd.operation), cmd.run)
         if operation is not None and step.labels:
             self.operations[step.labels[0]] = operation
         return [outcome]
 
     def _run_operations(self, step: Step) -> list[Outcome]:
-        label = step.command.operation
+        label = command_of(step, steps.RunOperations).operation
         return self.operate.run_operations(self.operation_key(label) if label else None)
 
     def selection(self, instances: Any, flt: Any) -> Any:
         if instances is not None:
             return Selection(keys=tuple(self.instance_key(ref) for ref in instances))
         return Selection(filter=list_filter(flt))
+
+
+def command_of(step: Step, kind: type[C]) -> C:
+    """The step's command, as the model its step name chose (checked while loading)."""
+    command = step.command
+    assert isinstance(command, kind), (step.kind, type(command))
+    return command
+
+
+def pairs(mapping: object) -> tuple[tuple[str, str], ...]:
+    """A step's `mapping`, which the document's validator turned into (source, target)
+    pairs whichever form the file used (`doc_fields.MappingPairs`)."""
+    return cast(tuple[tuple[str, str], ...], mapping)
 
 
 def _plain(value: Any) -> Any:

@@ -394,6 +394,6 @@ def _definition_of(deployed: DeployedProcess) -> Definition:
 
 
 def _row_dict(row: Any) -> dict[str, Any]:
-    data = row.as_dict()
+    data: dict[str, Any] = row.as_dict()
     data["running"] = row.running
     return data

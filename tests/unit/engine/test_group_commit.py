@@ -99,3 +99,18 @@ def test_a_durable_store_keeps_a_bounded_number_of_instances_in_memory(tmp_path:
     assert keys[0] not in engine.instances
     assert commands.complete_job(engine, keys[0], "t").rejection is None  # loaded again
     assert engine.instance(keys[0]).lifecycle == "COMPLETED"
+
+
+def test_preload_reads_the_missing_instances_of_a_chunk_at_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'preload.db'}"
+    engine = Engine(url)
+    engine.deploy(MODEL, "p.bpmn")
+    keys = [commands.create_instance(engine, "p").result for _ in range(4)]
+    commands.complete_job(engine, keys[1], "t")
+    engine.close()
+
+    reopened = Engine(url)
+    reopened.preload([*keys, 12345])  # an unknown key is left alone
+    assert set(reopened.instances) == set(keys)
+    assert [reopened.instance(k).lifecycle for k in keys] == [
+        "ACTIVE", "COMPLETED", "ACTIVE", "ACTIVE"]
