@@ -1,4 +1,4 @@
-"""Which catch events belong to an element instance (migration-semantics §3 step 6): the
+"""Which catch events belong to an element instance (docs/migration.md, "What an accepted migration writes", step 6): the
 element itself when it is an intermediate catch event or receive task, its boundary events,
 the event-subprocess start events of its scope, and the events behind an event-based gateway."""
 

@@ -2,7 +2,7 @@
 
 All or nothing: a rejection writes one COMMAND_REJECTION record and leaves the instance's
 stream untouched; an accepted migration writes, per element instance in walk order, the
-records of the migration rules (docs/migration.md, "What a migration writes") and then one
+records of the migration rules (docs/migration.md, "What an accepted migration writes") and then one
 PROCESS_INSTANCE_MIGRATION MIGRATED. Nothing is created or removed and no expression is
 re-evaluated, except for catch events the target adds (their subscriptions open now).
 """

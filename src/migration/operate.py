@@ -1,7 +1,7 @@
 """The Operate flow: select instances, preview, migrate in a batch, watch it, revert it.
 
 Selections are read from the list view (a projection), never by scanning instances. The
-plan is checked once before a batch is created (migration-semantics §5); each item then runs
+plan is checked once before a batch is created (docs/migration.md, "Batch operations"); each item then runs
 the `MigrateProcessInstance` checks and events of `migration.handler`.
 """
 

@@ -49,7 +49,7 @@ class MigrationPlan(BaseModel):
 
 
 def auto_mapped_pairs(source: Process, target: Process, explicit: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """migration-semantics §1: every source element (flow nodes, sequence flows, catch events)
+    """docs/migration.md, `auto_map`: every source element (flow nodes, sequence flows, catch events)
     without an explicit instruction, whose id exists in the target with the same element type
     and is not already an explicit target, maps to that id."""
     sources = {s for s, _ in explicit}

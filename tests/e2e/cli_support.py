@@ -40,3 +40,13 @@ def store_digest(folder: Path) -> str:
 def keys_in(text: str) -> list[int]:
     """The instance keys an output lists (partition 1's keys: 2251799...), in order."""
     return [int(k) for k in re.findall(r"\b(2251799\d{9})\b", text)]
+
+
+def seed_orders(cli: Cli) -> dict[str, str]:
+    """orderProcess v1 and v2; `a` at checkPayment (v1), `done` completed (v1), `new` on v2."""
+    assert cli("deploy", "order-v1.bpmn", "order-v2.bpmn").code == 0
+    a, done = keys_in(cli("create", "orderProcess", "--version", "1", "--count", "2").out)
+    cli("jobs", "complete", done, "checkPayment", "--var", "paid=true")
+    cli("jobs", "complete", done, "shipArticles")
+    [new] = keys_in(cli("create", "orderProcess", "--version", "2").out)
+    return {"a": str(a), "done": str(done), "new": str(new)}

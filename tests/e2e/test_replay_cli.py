@@ -1,8 +1,8 @@
 """End to end: `engine-sim replay` run as a subprocess, as CI and users run it.
 
 Exit codes (0 all passed, 1 an expectation failed, 2 invalid input), the closing
-`N passed, N failed` line, FAIL reports, `--records`, folders, every invalid-input path and
-the `--store` option (scenario-format.md, "Command line").
+`N passed, N failed, N invalid` line, FAIL reports, `--records`, folders, every invalid-input path and
+the `--store` option (docs/scenarios.md, "Replaying").
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def test_all_passing_exits_0_with_one_line_per_scenario_and_the_closing_line(fol
     result = replay(first, second)
 
     assert result.returncode == 0, result.stderr
-    assert lines(result.stdout) == ["PASS first", "PASS second", "2 passed, 0 failed"]
+    assert lines(result.stdout) == ["PASS first", "PASS second", "2 passed, 0 failed, 0 invalid"]
     assert result.stderr == ""
 
 
@@ -94,7 +94,7 @@ def test_a_failed_expectation_exits_1_and_reports_expected_found_and_the_step(fo
     assert out[1] == f"  step: {failing}:7 (expect)"  # the step's first line, not the next one
     assert out[2] == '  expected: {"active_elements": ["reliable"]}'
     assert out[3] == '  found: {"active_elements": ["flaky"]}'
-    assert out[4:] == ["PASS fine", "1 passed, 1 failed"]
+    assert out[4:] == ["PASS fine", "1 passed, 1 failed, 0 invalid"]
     assert "Traceback" not in result.stderr
 
 
@@ -116,7 +116,7 @@ steps:
         "  expected: the command to be accepted",
         "  found: rejected with NOT_FOUND: Expected to complete a job of element 'reliable' in "
         f"process instance {FIRST_KEY + 2}, but no job is open there",
-        "0 passed, 1 failed",
+        "0 passed, 1 failed, 0 invalid",
     ]
 
 
@@ -129,7 +129,7 @@ def test_a_folder_runs_every_yaml_file_below_it_sorted_by_path(folder: Path) -> 
     result = replay(folder)
 
     assert result.returncode == 0, result.stderr
-    assert lines(result.stdout) == ["PASS a/z", "PASS a", "PASS b", "3 passed, 0 failed"]
+    assert lines(result.stdout) == ["PASS a/z", "PASS a", "PASS b", "3 passed, 0 failed, 0 invalid"]
 
 
 def test_the_projects_engine_scenarios_all_pass() -> None:
@@ -138,7 +138,7 @@ def test_the_projects_engine_scenarios_all_pass() -> None:
     result = replay(ENGINE_SCENARIOS)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert lines(result.stdout)[-1] == f"{count} passed, 0 failed"
+    assert lines(result.stdout)[-1] == f"{count} passed, 0 failed, 0 invalid"
 
 
 # -- --records ---------------------------------------------------------------------------------
@@ -164,6 +164,9 @@ def test_records_are_written_as_jsonl_with_positions_restarting_per_scenario(fol
         (r["valueType"], r["intent"]) for r in halves[1]]
     for record in records:
         assert {"position", "key", "timestamp", "recordType", "valueType", "intent"} <= set(record)
+    assert [r["scenario"] for r in halves[0]] == ["first"] * len(halves[0])
+    assert [r["scenario"] for r in halves[1]] == ["second"] * len(halves[1])
+    assert all(line.startswith('{"scenario":') for line in out.read_text().splitlines())
 
 
 def test_the_records_are_the_same_on_sqlite(folder: Path, tmp_path: Path) -> None:
@@ -174,7 +177,7 @@ def test_the_records_are_the_same_on_sqlite(folder: Path, tmp_path: Path) -> Non
                     "--store", f"sqlite:///{tmp_path}/store/engine.db")
 
     assert (memory.returncode, sqlite.returncode) == (0, 0), sqlite.stderr
-    assert lines(sqlite.stdout) == ["PASS first", "1 passed, 0 failed"]
+    assert lines(sqlite.stdout) == ["PASS first", "1 passed, 0 failed, 0 invalid"]
     assert (tmp_path / "store" / "engine.db").exists()
     assert (tmp_path / "sqlite.jsonl").read_bytes() == (tmp_path / "memory.jsonl").read_bytes()
 
@@ -270,7 +273,7 @@ def test_invalid_input_exits_2_with_file_line_and_field(folder: Path, case: str)
     assert result.stderr.startswith(f"case.yaml, {message}"), result.stderr
     assert len(lines(result.stderr)) == 1
     assert "Traceback" not in result.stderr + result.stdout
-    assert lines(result.stdout) == ["INVALID case.yaml", "0 passed, 0 failed"]
+    assert lines(result.stdout) == ["INVALID case.yaml", "0 passed, 0 failed, 1 invalid"]
 
 
 def test_an_invalid_file_runs_no_step_but_the_others_still_run(folder: Path) -> None:
@@ -280,7 +283,7 @@ def test_an_invalid_file_runs_no_step_but_the_others_still_run(folder: Path) -> 
     result = replay(bad, good, "--records", folder / "records.jsonl")
 
     assert result.returncode == 2
-    assert lines(result.stdout) == [f"INVALID {bad}", "PASS good", "1 passed, 0 failed"]
+    assert lines(result.stdout) == [f"INVALID {bad}", "PASS good", "1 passed, 0 failed, 1 invalid"]
     records = (folder / "records.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(records[0])["position"] == 1
     assert sum(json.loads(r)["position"] == 1 for r in records) == 1  # only the good one ran
@@ -323,7 +326,7 @@ def test_a_store_that_cannot_be_opened_exits_2(folder: Path) -> None:
     assert result.stderr.startswith(
         "engine-sim: --store: cannot open 'postgresql://postgres@127.0.0.1:1/test'")
     assert "Traceback" not in result.stderr
-    assert lines(result.stdout) == ["0 passed, 0 failed"]
+    assert lines(result.stdout) == ["0 passed, 0 failed, 0 invalid"]
 
 
 def test_an_unwritable_records_file_exits_2(folder: Path) -> None:
@@ -355,6 +358,6 @@ steps:
         f"  step: {path}:7 (cancel)",
         "  expected: the instance labelled 'ghost'",
         "  found: none: the step that was to create it was rejected",
-        "0 passed, 1 failed",
+        "0 passed, 1 failed, 0 invalid",
     ]
     assert "Traceback" not in result.stderr

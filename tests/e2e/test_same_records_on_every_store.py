@@ -1,4 +1,4 @@
-"""A scenario gives the same records on every store (scenario-format.md, issue 2)."""
+"""A scenario gives the same records on every store (docs/scenarios.md, issue 2)."""
 
 from __future__ import annotations
 

@@ -367,7 +367,9 @@ def test_serve_refuses_bad_options(store: tuple[str, Path], tmp_path: Path) -> N
     code, _, err = cli(f"sqlite:///{tmp_path}/a-file/engine.db", "serve", "--port", "0")
     assert code == 2 and "engine-sim serve: --store: invalid SQLite store" in err
     code, _, err = cli(store[0], "serve", "--chunk-size", "0")
-    assert code == 2 and "--chunk-size: '0' must be at least 1" in err
+    assert code == 2 and "--chunk-size: '0' must be from 1 to 100000" in err
+    code, _, err = cli(store[0], "serve", "--port", "70000")
+    assert code == 2 and "--port: '70000' must be from 0 to 65535" in err
 
 
 def test_engine_sim_serve_serves_the_store(store: tuple[str, Path], keys: dict[str, int]) -> None:

@@ -1,7 +1,9 @@
 """Proves a refactor or speed change kept every scenario's `--records` output byte-identical.
 
 `records.sha256` holds, per scenario file under `scenarios/`, the SHA-256 and the line count
-of what `engine-sim replay FILE --records OUT` writes. The test in this folder compares; when
+of what `engine-sim replay FILE --records OUT` writes, each line taken without its scenario
+marker (the leading `"scenario"` field, `engine_sim.cli.replay.strip_marker`): the digests
+prove the engine's records unchanged, whatever marks them. The test in this folder compares; when
 a change alters records on purpose (a parity fix), regenerate and say why in the commit:
 
     .venv/bin/python tests/golden/records_check.py --update
@@ -36,10 +38,18 @@ def current() -> dict[str, str]:
                  "--records", str(out)],
                 capture_output=True, check=False, timeout=300,
             )
-            data = out.read_bytes() if out.exists() else b""
+            data = unmarked(out.read_bytes()) if out.exists() else b""
             name = path.relative_to(ROOT).as_posix()
             digests[name] = f"{hashlib.sha256(data).hexdigest()} {data.count(NEWLINE)}"
     return digests
+
+
+def unmarked(data: bytes) -> bytes:
+    """The records as the engine wrote them: every line's scenario marker removed (a line
+    without one is an error, so an unmarked output cannot pass unnoticed)."""
+    from engine_sim.cli.replay import strip_marker
+
+    return b"".join(strip_marker(line) + NEWLINE for line in data.splitlines())
 
 
 def recorded() -> dict[str, str]:

@@ -7,89 +7,47 @@ needs them, the deployed definitions and the instance it names) and raises `CliE
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from rich.table import Table
 
 from engine_sim.app import EngineApp
-from engine_sim.engine import DeployedProcess, Engine
-from engine_sim.persistence import DEFAULT_CLI_STORE, StoreURLError, parse_store_url
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
-
-
-class CliError(Exception):
-    """Invalid input: `argument` names what the user typed wrong, `message` says why."""
-
-    def __init__(self, argument: str, message: str) -> None:
-        super().__init__(f"{argument}: {message}")
-        self.argument = argument
-        self.message = message
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, with its usage errors on one line (exit status 2, as for any bad input)."""
-
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(EXIT_INVALID, f"{self.prog}: {message} (see {self.prog} --help)\n")
+from engine_sim.cli.arguments import (  # noqa: F401 - re-exported to the command modules
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    CliError,
+    parse_mapping,
+    parse_value,
+    parse_variables,
+    safe,
+)
+from engine_sim.engine import DeployedProcess, Engine, clock_control
+from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
+from engine_sim.persistence import StoreURLError, parse_store_url
 
 
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store", default=DEFAULT_CLI_STORE, metavar="URL",
-        help=f"sqlite:///path.db, postgresql://USER@HOST:PORT/DB or memory: (default {DEFAULT_CLI_STORE}, "
-        "under the current folder)",
-    )
-
-
-def console() -> Console:
-    """Rich output on stdout; wide enough for keys and reasons when it is not a terminal."""
-    out = Console()
+def console(json_output: bool = False) -> Console:
+    """Rich output on stdout; wide enough for keys and reasons when it is not a terminal. With
+    `--json`, stdout holds the JSON document only: what is said for people goes to stderr."""
+    out = Console(stderr=json_output)
     if not out.is_terminal and "COLUMNS" not in os.environ:
-        out = Console(width=160)
+        out = Console(width=160, stderr=json_output)
     return out
 
 
-# -- parsing arguments ----------------------------------------------------------------------
-def parse_value(text: str) -> Any:
-    """A `--var` value: JSON when it parses as JSON, else the text itself."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def parse_variables(items: list[str] | None, option: str = "--var") -> dict[str, Any]:
-    variables: dict[str, Any] = {}
-    for item in items or ():
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise CliError(option, f"'{item}' is not NAME=VALUE")
-        variables[name.strip()] = parse_value(value)
-    return variables
-
-
-def parse_mapping(items: list[str] | None) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in items or ():
-        source, sep, target = item.partition("=")
-        if not sep or not source.strip() or not target.strip() or "=" in target:
-            raise CliError("--map", f"'{item}' is not SOURCE=TARGET (two element ids)")
-        pairs.append((source.strip(), target.strip()))
-    return tuple(pairs)
-
-
-def positive(option: str, value: int | None, allow_zero: bool = False) -> None:
-    if value is not None and (value < 0 or (value == 0 and not allow_zero)):
-        raise CliError(option, f"'{value}' must be {'0 or more' if allow_zero else 'at least 1'}")
+def print_json(document: Any) -> None:
+    """The `--json` output: one JSON document on stdout (field names: docs/cli.md)."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -104,13 +62,19 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def session(store_url: str) -> Iterator[EngineApp]:
+def session(store_url: str, read_only: bool = False) -> Iterator[EngineApp]:
+    """The engine on `store_url` (the composition root, `EngineApp`). A read-only command
+    refuses a SQLite store that does not exist yet rather than create an empty one."""
+    if read_only:
+        refuse_missing_store(store_url)
     try:
         store = parse_store_url(store_url)
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
     try:
-        opened = EngineApp(store, wall_clock=True)
+        opened = EngineApp(store, start_time=STORE_EPOCH)
+        clock_control.install(opened.engine)  # the store keeps a simulated clock (docs/cli.md)
+        start_store_clock(opened.engine)
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
@@ -118,6 +82,16 @@ def session(store_url: str) -> Iterator[EngineApp]:
         yield opened
     finally:
         opened.close()
+
+
+def refuse_missing_store(store_url: str) -> None:
+    if not store_url.startswith("sqlite:///") or len(store_url) <= len("sqlite:///"):
+        return
+    raw = store_url[len("sqlite:///"):]
+    path = Path(raw) if raw.startswith("/") else Path.cwd() / raw
+    if not path.exists():
+        raise CliError("--store", f"there is no store at '{path}' (nothing was deployed there "
+                       "yet): run `engine-sim deploy FILE` first, or name another with --store")
 
 
 # -- deployed definitions -------------------------------------------------------------------
@@ -137,5 +111,34 @@ def definition(engine: Engine, process: str, version: int | None,
     return deployed
 
 
-def print_error(command: str, error: CliError) -> None:
-    print(f"engine-sim {command}: {error.argument}: {error.message}", file=sys.stderr)
+# -- output ---------------------------------------------------------------------------------
+FINISHED = {"COMPLETED": "COMPLETED", "TERMINATED": "CANCELED"}  # lifecycle -> list-view state
+WIDE = 120  # below this many columns, tables drop their date columns so keys stay whole
+
+
+def key_column(table: Table, title: str = "key") -> None:
+    """A column of keys: never wrapped nor cut (other columns wrap first)."""
+    table.add_column(title, no_wrap=True, min_width=len(title), overflow="ignore")
+
+
+def text_column(table: Table, title: str, **kw: Any) -> None:
+    """A column that wraps (folding long ids) when the terminal is narrow."""
+    table.add_column(title, overflow="fold", **kw)
+
+
+def instance_status(engine: Engine, key: int) -> dict[str, Any]:
+    """Where an instance stands after a command: the `--json` `instance` object."""
+    state = engine.instance(key)
+    assert state is not None
+    return {"processInstanceKey": key, "bpmnProcessId": state.process_id,
+            "version": state.version,
+            "state": FINISHED.get(state.lifecycle, "INCIDENT" if state.incidents else "ACTIVE"),
+            "activeElements": list(state.active_element_ids()), "incidents": len(state.incidents)}
+
+
+def status_line(status: dict[str, Any]) -> str:
+    where = ", ".join(status["activeElements"]) or "-"
+    incidents = f", {status['incidents']} open incident(s)" if status["incidents"] else ""
+    running = status["state"] in ("ACTIVE", "INCIDENT")
+    return (f"instance {status['processInstanceKey']} is "
+            f"{'running' if running else status['state'].lower()}, active elements: {where}{incidents}")

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
-from engine_sim.cli.common import EXIT_FAILED, EXIT_OK, CliError, add_store_option, console, session
+from engine_sim.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    console,
+    key_column,
+    print_json,
+    session,
+    text_column,
+)
 from engine_sim.model import BpmnModelError, parse_bpmn
 from engine_sim.model.safe_xml import MAX_BPMN_BYTES
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("deploy", help="deploy BPMN files",
-                                 description="Deploy BPMN files. Each process gets the next version of "
-                                 "its bpmnProcessId, unless its XML equals its latest version.")
-    parser.add_argument("files", nargs="+", metavar="FILE", help="BPMN 2.0 files")
-    add_store_option(parser)
-    parser.set_defaults(handler=run)
 
 
 def read_resource(name: str) -> bytes:
@@ -41,10 +42,8 @@ def read_resource(name: str) -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     resources = [(Path(name).name, read_resource(name)) for name in args.files]
-    out = console()
-    table = Table(title="Deployed")
-    for column in ("process", "version", "definition key", "resource", ""):
-        table.add_column(column, no_wrap=column != "resource")
+    out = console(args.json)
+    deployed: list[dict[str, Any]] = []
     with session(args.store) as s:
         for name, data in resources:
             outcome = s.engine.deploy(data, name)
@@ -52,8 +51,22 @@ def run(args: argparse.Namespace) -> int:
                 out.print(Text(f"{name}: rejected: {outcome.rejection['rejectionReason']}", style="red"))
                 return EXIT_FAILED
             deployment = next(r for r in outcome.records if r["valueType"] == "DEPLOYMENT")
-            for meta in deployment["processesMetadata"]:
-                table.add_row(meta["bpmnProcessId"], str(meta["version"]), str(meta["processDefinitionKey"]),
-                              Text(meta["resourceName"]), "unchanged" if meta["isDuplicate"] else "new")
+            deployed.extend(
+                {"bpmnProcessId": meta["bpmnProcessId"], "version": meta["version"],
+                 "processDefinitionKey": meta["processDefinitionKey"],
+                 "resourceName": meta["resourceName"], "duplicate": bool(meta["isDuplicate"])}
+                for meta in deployment["processesMetadata"])
+    if args.json:
+        print_json({"processes": deployed})
+        return EXIT_OK
+    table = Table(title="Deployed")
+    text_column(table, "process")
+    table.add_column("version")
+    key_column(table, "definition key")
+    text_column(table, "resource")
+    table.add_column("", no_wrap=True)
+    for meta in deployed:
+        table.add_row(meta["bpmnProcessId"], str(meta["version"]), str(meta["processDefinitionKey"]),
+                      Text(meta["resourceName"]), "unchanged" if meta["duplicate"] else "new")
     out.print(table)
     return EXIT_OK

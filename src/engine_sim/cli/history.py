@@ -10,19 +10,19 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from engine_sim.cli.common import EXIT_OK, CliError, add_store_option, console, session
+from engine_sim.cli.common import (
+    EXIT_OK,
+    CliError,
+    console,
+    key_column,
+    print_json,
+    session,
+    text_column,
+)
+from engine_sim.cli.instances import row_json
 from migration.history import MigrationEntry, migrations_of, stored_records
 
 Record = dict[str, Any]
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("history", help="an instance's records and migrations",
-                                 description="Show the records of one process instance, read from "
-                                 "its stored events, and every migration it went through.")
-    parser.add_argument("key", type=int, metavar="KEY", help="the process instance key")
-    add_store_option(parser)
-    parser.set_defaults(handler=run)
 
 
 def _value(value: Any) -> str:
@@ -57,36 +57,58 @@ def details(record: Record) -> str:
 
 
 def records_table(records: list[Record]) -> Table:
+    """Position, key, value type and intent whole; the element and the details wrap."""
     table = Table(title="Records")
-    for column in ("position", "time", "value type", "intent", "element", "key", "details"):
-        table.add_column(column, no_wrap=column != "details")
+    table.add_column("position", no_wrap=True, justify="right")
+    key_column(table)
+    text_column(table, "value type")
+    text_column(table, "intent")
+    text_column(table, "element")
+    text_column(table, "details")
     for record in records:
-        table.add_row(str(record["position"]), record["timestamp"], record["valueType"], record["intent"],
-                      Text(str(record.get("elementId", ""))), str(record["key"]), Text(details(record)))
+        table.add_row(str(record["position"]), str(record["key"]), record["valueType"],
+                      record["intent"], Text(str(record.get("elementId", ""))),
+                      Text(details(record)))
     return table
 
 
 def migrations_table(migrations: list[MigrationEntry]) -> Table:
+    """When, from which version to which, with which mapping (`--json` adds the keys)."""
     table = Table(title="Migrations")
     for column in ("when", "from", "to", "mapping"):
-        table.add_column(column, no_wrap=column != "mapping")
+        text_column(table, column)
     for entry in migrations:
         mapping = ", ".join(f"{source} → {target}" for source, target in entry.mapping)
-        (source_id, source_version, source_key), (target_id, target_version, target_key) = (
-            entry.source, entry.target)
-        table.add_row(entry.timestamp, f"{source_id} v{source_version} ({source_key})",
-                      f"{target_id} v{target_version} ({target_key})", Text(mapping))
+        (source_id, source_version, _), (target_id, target_version, _) = entry.source, entry.target
+        table.add_row(entry.timestamp, f"{source_id} v{source_version}",
+                      f"{target_id} v{target_version}", Text(mapping))
     return table
 
 
+def migration_json(entry: MigrationEntry) -> dict[str, Any]:
+    (source_id, source_version, source_key), (target_id, target_version, target_key) = (
+        entry.source, entry.target)
+    return {"timestamp": entry.timestamp,
+            "source": {"bpmnProcessId": source_id, "version": source_version,
+                       "processDefinitionKey": source_key},
+            "target": {"bpmnProcessId": target_id, "version": target_version,
+                       "processDefinitionKey": target_key},
+            "mapping": [{"source": source, "target": target} for source, target in entry.mapping]}
+
+
 def run(args: argparse.Namespace) -> int:
-    out = console()
-    with session(args.store) as s:
+    out = console(args.json)
+    with session(args.store, read_only=True) as s:
         records = sorted(stored_records(s.engine, args.key), key=lambda r: r["position"])
         if not records:
             raise CliError("KEY", f"no process instance with key {args.key}")
         migrations = migrations_of(s.engine, args.key)
         row = s.views().get(args.key)
+    if args.json:
+        print_json({"processInstanceKey": args.key,
+                    "instance": row_json(row) if row is not None else None,
+                    "records": records, "migrations": [migration_json(m) for m in migrations]})
+        return EXIT_OK
     if row is not None:
         out.print(f"Process instance {row.key}: {row.process_id} version {row.version}, {row.state}, "
                   f"started {row.start_time}" + (f", ended {row.end_time}" if row.end_time else ""))

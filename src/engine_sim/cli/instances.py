@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from engine_sim.cli.common import (
     EXIT_OK,
+    WIDE,
     CliError,
-    add_store_option,
     console,
     definition,
-    positive,
+    key_column,
+    print_json,
     session,
+    text_column,
 )
-from engine_sim.engine.engine import Engine
+from engine_sim.engine import Engine
 from engine_sim.projections import InstanceRow, ListFilter
 
-STATES = ("ACTIVE", "INCIDENT", "COMPLETED", "CANCELED")
-DEFAULT_LIMIT = 200
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("instances", help="list process instances (filters combine)",
-                                 description="List process instances from the list view.")
-    parser.add_argument("--process", help="only instances of this bpmnProcessId")
-    parser.add_argument("--version", type=int, help="only instances of this version")
-    parser.add_argument("--state", action="append", type=str.upper, choices=STATES,
-                        help="only instances in this state (repeat for several)")
-    parser.add_argument("--element", help="only instances with a token in this element")
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
-                        help=f"show at most this many rows (default {DEFAULT_LIMIT}; 0 shows all)")
-    add_store_option(parser)
-    parser.set_defaults(handler=run)
+STYLES = {"ACTIVE": "green", "INCIDENT": "red", "COMPLETED": "blue", "CANCELED": "yellow"}
 
 
 def check_element(engine: Engine, process: str | None, version: int | None, element: str) -> None:
@@ -51,29 +40,41 @@ def check_element(engine: Engine, process: str | None, version: int | None, elem
     raise CliError("--element", f"no element '{element}' in {where}")
 
 
-def instance_table(rows: list[InstanceRow], title: str | None = None) -> Table:
+def row_json(row: InstanceRow) -> dict[str, Any]:
+    """One instance as `--json` shows it (docs/cli.md)."""
+    return {"processInstanceKey": row.key, "bpmnProcessId": row.process_id, "version": row.version,
+            "processDefinitionKey": row.definition_key, "state": row.state,
+            "activeElements": list(row.active_elements()), "incidents": row.incidents,
+            "parentProcessInstanceKey": row.parent_key, "startDate": row.start_time,
+            "endDate": row.end_time or None}
+
+
+def instance_table(rows: list[InstanceRow], out: Console, title: str | None = None) -> Table:
+    """Keys whole at any width: below `WIDE` columns the dates are left out."""
+    wide = out.width >= WIDE
     table = Table(title=title)
-    table.add_column("key", no_wrap=True)
-    table.add_column("process", no_wrap=True)
+    key_column(table)
+    text_column(table, "process")
     table.add_column("version", justify="right")
     table.add_column("state", no_wrap=True)
-    table.add_column("active elements")
+    text_column(table, "active elements")
     table.add_column("incidents", justify="right")
-    table.add_column("start", no_wrap=True)
-    table.add_column("end", no_wrap=True)
-    styles = {"ACTIVE": "green", "INCIDENT": "red", "COMPLETED": "blue", "CANCELED": "yellow"}
+    if wide:
+        table.add_column("start", no_wrap=True)
+        table.add_column("end", no_wrap=True)
     for row in rows:
         state = row.state
-        table.add_row(str(row.key), row.process_id, str(row.version), f"[{styles[state]}]{state}[/]",
-                      ", ".join(row.active_elements()), str(row.incidents), row.start_time,
-                      row.end_time or "")
+        cells = [str(row.key), row.process_id, str(row.version), f"[{STYLES[state]}]{state}[/]",
+                 ", ".join(row.active_elements()), str(row.incidents)]
+        if wide:
+            cells += [row.start_time, row.end_time or ""]
+        table.add_row(*cells)
     return table
 
 
 def run(args: argparse.Namespace) -> int:
-    positive("--limit", args.limit, allow_zero=True)
-    out = console()
-    with session(args.store) as s:
+    out = console(args.json)
+    with session(args.store, read_only=True) as s:
         if args.process is not None:
             definition(s.engine, args.process, args.version)
         elif args.version is not None and not any(d.version == args.version
@@ -85,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
                          states=tuple(dict.fromkeys(args.state or ())), element=args.element)
         rows = s.views().query(flt)
     shown = rows if not args.limit else rows[: args.limit]
-    out.print(instance_table(shown))
+    if args.json:
+        print_json({"total": len(rows), "instances": [row_json(row) for row in shown]})
+        return EXIT_OK
+    out.print(instance_table(shown, out))
     more = f" (showing {len(shown)}; --limit 0 shows all)" if len(shown) < len(rows) else ""
     out.print(f"{len(rows)} instance{'s' if len(rows) != 1 else ''}{more}")
     return EXIT_OK

@@ -1,9 +1,13 @@
 """`engine-sim jobs complete KEY ELEMENT [--var k=v]` and
-`engine-sim jobs fail KEY ELEMENT --retries N [--message M]`: act as a job worker."""
+`engine-sim jobs fail KEY ELEMENT --retries N [--message M]`: act as a job worker.
+
+`report` (shared by the other commands on one instance) prints what was done and where the
+instance stands, or with `--json` the same as one document."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from rich.text import Text
 
@@ -11,34 +15,16 @@ from engine_sim.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     CliError,
-    add_store_option,
     console,
+    instance_status,
     parse_variables,
-    positive,
+    print_json,
     session,
+    status_line,
 )
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.engine.state import InstanceState, Job
-
-
-def register(commands_: argparse._SubParsersAction) -> None:
-    parser = commands_.add_parser("jobs", help="complete or fail the job of an element",
-                                  description="Act as a job worker on one instance's element.")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="{complete,fail}")
-    complete = actions.add_parser("complete", help="complete the element's open job")
-    fail = actions.add_parser("fail", help="fail the element's open job (retries 0 raises an incident)")
-    for sub in (complete, fail):
-        sub.add_argument("key", type=int, metavar="KEY", help="the process instance key")
-        sub.add_argument("element", metavar="ELEMENT", help="the element id of the job")
-    complete.add_argument("--var", action="append", metavar="NAME=VALUE",
-                          help="a variable to complete with; VALUE is JSON when it parses, else a string")
-    fail.add_argument("--retries", type=int, required=True, help="the retries left (0 raises an incident)")
-    fail.add_argument("--message", help="the error message")
-    for sub in (complete, fail):
-        add_store_option(sub)
-    complete.set_defaults(handler=run_complete)
-    fail.set_defaults(handler=run_fail)
 
 
 def open_job(engine: Engine, key: int, element: str) -> tuple[InstanceState, Job]:
@@ -62,13 +48,13 @@ def open_job(engine: Engine, key: int, element: str) -> tuple[InstanceState, Job
     return state, job
 
 
-def _report(engine: Engine, key: int, done: str) -> None:
-    state = engine.instance(key)
-    assert state is not None
-    where = ", ".join(state.active_element_ids()) or "-"
-    lifecycle = "running" if state.is_running else state.lifecycle.lower()
-    incidents = f", {len(state.incidents)} open incident(s)" if state.incidents else ""
-    console().print(Text(f"{done}; instance {key} is {lifecycle}, active elements: {where}{incidents}"))
+def report(args: argparse.Namespace, engine: Engine, done: str, fields: dict[str, Any]) -> None:
+    """What a command on one instance did, and where the instance stands now."""
+    status = instance_status(engine, args.key)
+    if args.json:
+        print_json({**fields, "instance": status})
+    else:
+        console().print(Text(f"{done}; {status_line(status)}"))
 
 
 def run_complete(args: argparse.Namespace) -> int:
@@ -77,20 +63,24 @@ def run_complete(args: argparse.Namespace) -> int:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.complete_job(s.engine, args.key, args.element, variables)
         if outcome.rejection is not None:
-            console().print(Text(f"rejected: {outcome.rejection['rejectionReason']}", style="red"))
+            console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
+                                          style="red"))
             return EXIT_FAILED
-        _report(s.engine, args.key, f"Completed job {job.key} ({job.type}) of '{args.element}'")
+        report(args, s.engine, f"Completed job {job.key} ({job.type}) of '{args.element}'",
+               {"jobKey": job.key, "type": job.type, "elementId": args.element})
     return EXIT_OK
 
 
 def run_fail(args: argparse.Namespace) -> int:
-    positive("--retries", args.retries, allow_zero=True)
     with session(args.store) as s:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.fail_job(s.engine, args.key, args.element, args.retries, args.message)
         if outcome.rejection is not None:
-            console().print(Text(f"rejected: {outcome.rejection['rejectionReason']}", style="red"))
+            console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
+                                          style="red"))
             return EXIT_FAILED
-        _report(s.engine, args.key, f"Failed job {job.key} ({job.type}) of '{args.element}', "
-                f"{args.retries} retries left")
+        report(args, s.engine, f"Failed job {job.key} ({job.type}) of '{args.element}', "
+               f"{args.retries} retries left",
+               {"jobKey": job.key, "type": job.type, "elementId": args.element,
+                "retries": args.retries})
     return EXIT_OK

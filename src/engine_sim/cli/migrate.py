@@ -3,8 +3,9 @@
 Select the instances of one source version (`--all`, or `--key`), pick the target, map
 elements (`--map SRC=TGT`, plus same-id same-type pairs unless `--no-auto-map`), look at the
 mapping and at the preview (a dry run on every selected instance: counts per element, the
-ignored instances, the ones that would fail and why), confirm, then watch the batch run.
-Every argument is checked against the store before anything is written.
+ignored instances, the ones that would fail and why, and warnings: `migrate_advice`), confirm
+(or stop there with `--dry-run`), then watch the batch run. Every argument is checked against
+the store before anything is written. `--json` prints one document (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -26,54 +27,29 @@ from engine_sim.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     CliError,
-    add_store_option,
     console,
     definition,
+    key_column,
     parse_mapping,
-    positive,
+    print_json,
     session,
+    text_column,
 )
-from engine_sim.engine.catalog import DeployedProcess
+from engine_sim.cli.migrate_advice import advice, advice_lines
+from engine_sim.engine import DeployedProcess
 from engine_sim.model import ElementType
 from engine_sim.projections import ListFilter
 from migration import checks
-from migration.operate import CHUNK_SIZE, Operate, Selection
+from migration.operate import Operate, Selection
 from migration.plan import auto_mapped_pairs
 
 Pairs = tuple[tuple[str, str], ...]
 SHOWN_IGNORED = 10
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "migrate", help="migrate instances to another definition (preview, confirm, batch)",
-        description="Migrate the running instances of one process version to a target definition, "
-        "as a batch operation. Shows the mapping and a preview (a dry run) and asks before it "
-        "changes anything. Exit status: 0 when every item migrated, 1 when some failed (they keep "
-        "their version) or the prompt was declined, 2 on invalid input.")
-    parser.add_argument("--process", required=True, help="the source bpmnProcessId")
-    parser.add_argument("--version", type=int, required=True, help="the source version")
-    selection = parser.add_mutually_exclusive_group(required=True)
-    selection.add_argument("--all", action="store_true",
-                           help="every instance of the source version (finished ones are ignored)")
-    selection.add_argument("--key", type=int, action="extend", nargs="+", metavar="K",
-                           help="these instance keys (of the source version)")
-    parser.add_argument("--to-process", required=True, help="the target bpmnProcessId")
-    parser.add_argument("--to-version", type=int, required=True, help="the target version")
-    parser.add_argument("--map", action="append", metavar="SOURCE=TARGET",
-                        help="map a source element id to a target element id (repeatable)")
-    parser.add_argument("--no-auto-map", action="store_true",
-                        help="do not map same-id, same-type elements implicitly")
-    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
-                        help=f"instances per atomic chunk of the batch (default {CHUNK_SIZE})")
-    add_store_option(parser)
-    parser.set_defaults(handler=run)
-
-
 # -- checking the input ---------------------------------------------------------------------
 def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess) -> None:
-    """Rules 2, 4 and 5 of migration-semantics §2 (the command's own checks), as input errors
+    """Rules 2, 4 and 5 of docs/migration.md (the command's own checks), as input errors
     naming `--map`."""
     rejection = (checks.check_duplicate_sources(list(pairs))
                  or checks.check_sources_exist(list(pairs), source)
@@ -98,13 +74,21 @@ def select(s: EngineApp, source: DeployedProcess, keys: list[int] | None) -> Sel
 
 
 # -- showing the plan and the preview -------------------------------------------------------
+def mapping_rows(source: DeployedProcess, target: DeployedProcess, pairs: Pairs,
+                 auto_map: bool) -> list[dict[str, Any]]:
+    """Every pair the plan applies: explicit (`mapped`) and same-id same-type (`auto`)."""
+    auto = dict(auto_mapped_pairs(source.model, target.model, list(pairs))) if auto_map else {}
+    rows = [{"source": s, "target": t, "how": "mapped"} for s, t in pairs]
+    return rows + [{"source": s, "target": t, "how": "auto"} for s, t in auto.items()]
+
+
 def mapping_table(source: DeployedProcess, target: DeployedProcess, pairs: Pairs, auto_map: bool) -> Table:
     """Each source flow node and where it goes; explicitly mapped sequence flows too."""
     explicit = dict(pairs)
     auto = dict(auto_mapped_pairs(source.model, target.model, list(pairs))) if auto_map else {}
     table = Table(title=f"Mapping {source.process_id} v{source.version} → {target.process_id} v{target.version}")
     for column in ("source element", "type", "target element", "how"):
-        table.add_column(column, no_wrap=True)
+        text_column(table, column)
     for element_id, element in source.model.elements.items():
         if element.type is ElementType.PROCESS:
             continue
@@ -125,9 +109,9 @@ def mapping_table(source: DeployedProcess, target: DeployedProcess, pairs: Pairs
 
 def print_preview(out: Console, preview: dict[str, Any]) -> None:
     counts = Table(title="Preview: instances per element")
-    counts.add_column("source element", no_wrap=True)
+    text_column(counts, "source element")
     counts.add_column("instances", justify="right")
-    counts.add_column("target element", no_wrap=True)
+    text_column(counts, "target element")
     counts.add_column("instances", justify="right")
     sources = sorted(preview["counts"].items())
     targets = sorted(preview["targets"].items())
@@ -149,14 +133,32 @@ def print_preview(out: Console, preview: dict[str, Any]) -> None:
 
 def failure_table(failures: dict[int, str], title: str) -> Table:
     table = Table(title=title)
-    table.add_column("instance", no_wrap=True)
-    table.add_column("reason")
+    key_column(table, "instance")
+    text_column(table, "reason")
     by_reason = Counter(failures.values())
     for key, reason in sorted(failures.items()):
         table.add_row(str(key), Text(reason))
     if len(by_reason) > 1:
         table.caption = "; ".join(f"{n} × {reason}" for reason, n in by_reason.most_common(3))
     return table
+
+
+def failures_json(failures: dict[int, str]) -> list[dict[str, Any]]:
+    return [{"processInstanceKey": key, "reason": reason} for key, reason in sorted(failures.items())]
+
+
+def operation_json(view: dict[str, Any]) -> dict[str, Any]:
+    """An operation as `--json` shows it (docs/cli.md)."""
+    return {"operationKey": view["key"], "type": view["type"], "state": view["state"],
+            "total": view["total"], "completed": view["completed"], "failed": view["failed"],
+            "ignored": view["ignored"], "ignoredKeys": view["ignoredKeys"],
+            "failures": failures_json(view["failures"]), "startDate": view["startDate"],
+            "endDate": view["endDate"]}
+
+
+def definition_json(deployed: DeployedProcess) -> dict[str, Any]:
+    return {"bpmnProcessId": deployed.process_id, "version": deployed.version,
+            "processDefinitionKey": deployed.key}
 
 
 def operation_summary(out: Console, view: dict[str, Any]) -> None:
@@ -188,27 +190,38 @@ def confirm(out: Console, yes: bool, question: str) -> bool:
 # -- the command ----------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     pairs = parse_mapping(args.map)
-    positive("--chunk-size", args.chunk_size)
     auto_map = not args.no_auto_map
-    out = console()
+    out = console(args.json)
     with session(args.store) as s:
         source = definition(s.engine, args.process, args.version)
         target = definition(s.engine, args.to_process, args.to_version, "--to-process", "--to-version")
         check_mapping(pairs, source, target)
         selection = select(s, source, args.key)
-        out.print(mapping_table(source, target, pairs, auto_map))
         operate = s.operate
         preview = operate.preview(selection, target.process_id, target.version, pairs, auto_map)
-        print_preview(out, preview)
-        if preview["total"] == 0:
-            out.print("No running instance selected: nothing to migrate.")
-            return EXIT_OK
+        rows = mapping_rows(source, target, pairs, auto_map)
+        warnings = advice(source.model, target.model, {r["source"]: r["target"] for r in rows},
+                          preview["counts"])
+        document: dict[str, Any] = {
+            "source": definition_json(source), "target": definition_json(target),
+            "mapping": rows, "preview": preview_json(preview, warnings),
+            "dryRun": bool(args.dry_run), "operation": None}
+        if not args.json:
+            out.print(mapping_table(source, target, pairs, auto_map))
+            print_preview(out, preview)
+            for line in advice_lines(warnings):
+                out.print(Text(line, style="yellow"))
+        if args.dry_run or preview["total"] == 0:
+            if not args.json:
+                out.print("Dry run: nothing was changed." if args.dry_run
+                          else "No running instance selected: nothing to migrate.")
+            return finish(args, document, EXIT_OK)
         would = preview["total"] - len(preview["failures"])
         question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
                     f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
         if not confirm(out, args.yes, question):
             out.print("Aborted: nothing was changed.")
-            return EXIT_FAILED
+            return finish(args, document, EXIT_FAILED)
         outcome, operation = operate.migrate(selection, target.process_id, target.version, pairs,
                                              auto_map, run=False)
         if operation is None:  # the plan was checked above: not expected
@@ -219,5 +232,19 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"Created operation {operation} with {total} item(s).")
         run_with_progress(out, operate, operation, total, args.chunk_size)
         view = operate.operation_view(operation)
-        operation_summary(out, view)
-    return EXIT_OK if view["failed"] == 0 else EXIT_FAILED
+        document["operation"] = operation_json(view)
+        if not args.json:
+            operation_summary(out, view)
+    return finish(args, document, EXIT_OK if view["failed"] == 0 else EXIT_FAILED)
+
+
+def preview_json(preview: dict[str, Any], warnings: dict[str, Any]) -> dict[str, Any]:
+    return {"total": preview["total"], "counts": preview["counts"], "targets": preview["targets"],
+            "ignored": preview["ignored"], "ignoredKeys": preview["ignoredKeys"],
+            "failures": failures_json(preview["failures"]), "warnings": warnings}
+
+
+def finish(args: argparse.Namespace, document: dict[str, Any], code: int) -> int:
+    if args.json:
+        print_json(document)
+    return code

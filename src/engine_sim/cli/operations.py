@@ -1,9 +1,11 @@
-"""`engine-sim operations [ID]` and `engine-sim operations resume [ID]`: the operations view.
+"""`engine-sim operations [ID]`, `operations resume [ID]` and `operations revert ID`.
 
 Without ID: every batch operation. With ID: one operation, its failed items and their
 reasons, and the instances it ignored. `resume` runs the pending items of one operation (or
 of every ACTIVE one), e.g. after the process running it was killed: each chunk was saved
 atomically with the instances it migrated, so nothing runs twice and nothing is lost.
+`revert` creates and runs the batch that migrates every instance a COMPLETED migration
+operation moved back to the definition it had, with the inverse of the applied mapping.
 """
 
 from __future__ import annotations
@@ -12,81 +14,115 @@ import argparse
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
-from engine_sim.cli.common import EXIT_OK, CliError, add_store_option, console, positive, session
-from engine_sim.cli.migrate import operation_summary, run_with_progress
-from migration.operate import CHUNK_SIZE
+from engine_sim.cli.arguments import operation_words
+from engine_sim.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    console,
+    key_column,
+    print_json,
+    session,
+)
+from engine_sim.cli.migrate import operation_json, operation_summary, run_with_progress
 
-
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "operations", help="list batch operations, show one, or resume them",
-        usage="engine-sim operations [-h] [--store URL] [ID | resume [ID] [--chunk-size N]]",
-        description="engine-sim operations: every batch operation. engine-sim operations ID: one "
-        "operation with its failed items and reasons. engine-sim operations resume [ID]: run the "
-        "pending items of operation ID, or of every ACTIVE operation.")
-    parser.add_argument("words", nargs="*", metavar="ID | resume [ID]", help=argparse.SUPPRESS)
-    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
-                        help=f"instances per atomic chunk when resuming (default {CHUNK_SIZE})")
-    add_store_option(parser)
-    parser.set_defaults(handler=run)
+VERBS = ("resume", "revert")
 
 
-def _operation_key(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise CliError("ID", f"'{text}' is not an operation key (a number) nor 'resume'") from None
-
-
-def operations_table(rows: list[Any]) -> Table:
+def operations_table(rows: list[Any], wide: bool) -> Table:
     table = Table(title="Batch operations")
-    for column in ("key", "type", "state", "total", "completed", "failed", "ignored", "start", "end"):
-        justify = "right" if column in ("total", "completed", "failed", "ignored") else "left"
-        table.add_column(column, justify=justify, no_wrap=True)
+    key_column(table)
+    table.add_column("type", overflow="fold")
+    table.add_column("state", no_wrap=True)
+    for column in ("total", "completed", "failed", "ignored"):
+        table.add_column(column, justify="right", no_wrap=True)
+    if wide:
+        table.add_column("start", no_wrap=True)
+        table.add_column("end", no_wrap=True)
     for row in rows:
         style = "green" if row.state == "COMPLETED" else "yellow"
-        table.add_row(str(row.key), row.type, f"[{style}]{row.state}[/]", str(row.total), str(row.completed),
-                      str(row.failed), str(row.ignored), row.start_time, row.end_time)
+        cells = [str(row.key), row.type, f"[{style}]{row.state}[/]", str(row.total),
+                 str(row.completed), str(row.failed), str(row.ignored)]
+        table.add_row(*(cells + [row.start_time, row.end_time] if wide else cells))
     return table
 
 
 def run(args: argparse.Namespace) -> int:
-    positive("--chunk-size", args.chunk_size)
-    words = list(args.words)
-    resume = bool(words) and words[0] == "resume"
-    if resume:
-        words.pop(0)
-    if len(words) > 1:
-        raise CliError("ID", f"one operation key expected, got {' '.join(words)}")
-    key = _operation_key(words[0]) if words else None
-    out = console()
-    with session(args.store) as s:
+    verb, key = operation_words(args.words, VERBS, "batch operation")
+    if verb == "revert" and key is None:
+        raise CliError("ID", "revert needs the key of the operation to revert")
+    out = console(args.json)
+    with session(args.store, read_only=verb is None) as s:
         s.views()
         operate = s.operate
         if key is not None and operate.operations.get(key) is None:
             raise CliError("ID", f"no batch operation with key {key}")
-        if resume:
-            keys = [key] if key is not None else operate.pending_operations()
-            if not keys:
-                out.print("No ACTIVE operation: nothing to resume.")
-            for operation in keys:
-                pending = operate.batch(operation).pending_count
-                if not pending:
-                    out.print(f"Operation {operation} is COMPLETED: nothing to resume.")
-                    continue
-                out.print(f"Resuming operation {operation}: {pending} pending item(s).")
-                run_with_progress(out, operate, operation, pending, args.chunk_size, "Resuming")
-                operation_summary(out, operate.operation_view(operation))
-            return EXIT_OK
+        if verb == "resume":
+            return resume(args, operate, key)
+        if verb == "revert":
+            assert key is not None
+            return revert(args, operate, key)
         if key is None:
             rows = operate.operations.all()
-            out.print(operations_table(rows))
+            if args.json:
+                print_json({"operations": [operation_json(row.as_dict()) for row in rows]})
+                return EXIT_OK
+            out.print(operations_table(rows, out.width >= 110))
             out.print(f"{len(rows)} operation{'s' if len(rows) != 1 else ''}")
             return EXIT_OK
         view = operate.operation_view(key)
-        operation_summary(out, view)
-        out.print(f"started {view['startDate']}, ended {view['endDate'] or '-'}")
-        if view["ignoredKeys"]:
-            out.print("Ignored (not running when selected): " + ", ".join(map(str, view["ignoredKeys"])))
+    if args.json:
+        print_json(operation_json(view))
+        return EXIT_OK
+    operation_summary(out, view)
+    out.print(f"started {view['startDate']}, ended {view['endDate'] or '-'}")
+    if view["ignoredKeys"]:
+        out.print("Ignored (not running when selected): " + ", ".join(map(str, view["ignoredKeys"])))
     return EXIT_OK
+
+
+def resume(args: argparse.Namespace, operate: Any, key: int | None) -> int:
+    out = console(args.json)
+    keys = [key] if key is not None else operate.pending_operations()
+    if not keys:
+        out.print("No ACTIVE operation: nothing to resume.")
+    views = []
+    for operation in keys:
+        pending = operate.batch(operation).pending_count
+        if not pending:
+            out.print(f"Operation {operation} is COMPLETED: nothing to resume.")
+        else:
+            out.print(f"Resuming operation {operation}: {pending} pending item(s).")
+            run_with_progress(out, operate, operation, pending, args.chunk_size, "Resuming")
+        view = operate.operation_view(operation)
+        views.append(view)
+        if pending and not args.json:
+            operation_summary(out, view)
+    if args.json:
+        print_json({"operations": [operation_json(view) for view in views]})
+    return EXIT_OK
+
+
+def revert(args: argparse.Namespace, operate: Any, key: int) -> int:
+    out = console(args.json)
+    view = operate.operation_view(key)
+    if view["state"] != "COMPLETED":
+        raise CliError("ID", f"operation {key} is {view['state']}: only a COMPLETED operation can "
+                       "be reverted (resume it first: engine-sim operations resume "
+                       f"{key})")
+    outcome, operation = operate.revert(key, run=False)
+    if operation is None:
+        rejection = outcome.rejection or {}
+        out.print(Text(f"rejected: {rejection.get('rejectionReason')}", style="red"))
+        return EXIT_FAILED
+    total = operate.operation_view(operation)["total"]
+    out.print(f"Created operation {operation} reverting operation {key}, with {total} item(s).")
+    run_with_progress(out, operate, operation, total, args.chunk_size, "Reverting")
+    result = operate.operation_view(operation)
+    if args.json:
+        print_json({"revertedOperationKey": key, "operation": operation_json(result)})
+    else:
+        operation_summary(out, result)
+    return EXIT_OK if result["failed"] == 0 else EXIT_FAILED

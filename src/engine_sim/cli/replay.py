@@ -1,7 +1,15 @@
-"""`engine-sim replay PATH... [--records OUT.jsonl] [--store URL]` (scenario-format.md)."""
+"""`engine-sim replay PATH... [--records OUT.jsonl] [--store URL]` (docs/scenarios.md).
+
+The closing line is `N passed, N failed, N invalid`. With `--records`, every record of every
+scenario is written in log order, one JSON object a line, each marked with the scenario it
+belongs to by a first field `scenario` (the scenario's name); the rest of the line is the
+record exactly as the engine wrote it (`records_line`, `strip_marker`).
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -10,7 +18,7 @@ from typing import IO
 import msgspec
 from eventsourcing.persistence import PersistenceError
 
-from engine_sim.persistence import Store
+from engine_sim.persistence import Store, StoreURLError, parse_store_url
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
 
@@ -30,6 +38,26 @@ def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
     return files
 
 
+MARKER = b'{"scenario":'
+
+
+def records_line(scenario: str, encoded: bytes) -> bytes:
+    """`{"scenario":NAME,` + the record's own encoding without its opening brace."""
+    name = json.dumps(scenario, ensure_ascii=False).encode()
+    return MARKER + name + b"," + encoded[1:] + b"\n"
+
+
+def strip_marker(line: bytes) -> bytes:
+    """The record as the engine wrote it: `records_line` undone (raises on a line without)."""
+    if not line.startswith(MARKER):
+        raise ValueError(f"no scenario marker at the start of {line[:40]!r}")
+    text = line.decode()
+    _, end = json.JSONDecoder().raw_decode(text, len(MARKER.decode()))
+    if text[end] != ",":
+        raise ValueError(f"the scenario marker is not followed by a field: {line[:40]!r}")
+    return b"{" + text[end + 1:].encode()
+
+
 def _store_errors() -> tuple[type[BaseException], ...]:
     """What opening a store raises when it cannot be used (never a traceback: exit 2)."""
     errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error, OSError]
@@ -40,9 +68,23 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     return (*errors, psycopg.Error)
 
 
+def run(args: argparse.Namespace) -> int:
+    try:
+        store = parse_store_url(args.store)
+    except StoreURLError as error:
+        print(f"engine-sim: --store: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    return replay(args.paths, store, args.records, sys.stdout)
+
+
 def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]) -> int:
-    passed = failed = 0
+    passed = failed = invalid_files = 0
     invalid = False
+    files = scenario_files(paths)
+    if not files:
+        print(f"engine-sim replay: PATH: no scenario file (*.yaml, *.yml) in "
+              f"{', '.join(repr(p) for p in paths)}", file=sys.stderr)
+        return EXIT_INVALID
     encoder = msgspec.json.Encoder()
     try:
         records_file = open(records_out, "wb") if records_out else None  # noqa: SIM115
@@ -51,11 +93,12 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
               file=sys.stderr)
         return EXIT_INVALID
     try:
-        for path, display in scenario_files(paths):
+        for path, display in files:
             try:
                 scenario = load_scenario(path, display)
             except ScenarioInputError as error:
                 invalid = True
+                invalid_files += 1
                 print(str(error), file=sys.stderr)
                 print(f"INVALID {display}", file=out)
                 continue
@@ -79,11 +122,11 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
                 print(result.message, file=out)
             if records_file is not None:
                 for record in result.records or ():
-                    records_file.write(encoder.encode(record) + b"\n")
+                    records_file.write(records_line(result.name, encoder.encode(record)))
     finally:
         if records_file is not None:
             records_file.close()
-    print(f"{passed} passed, {failed} failed", file=out)
+    print(f"{passed} passed, {failed} failed, {invalid_files} invalid", file=out)
     if invalid:
         return EXIT_INVALID
     return EXIT_FAILED if failed else EXIT_OK

@@ -52,6 +52,7 @@ class ValueType:
     PROCESS_INSTANCE_MIGRATION = "PROCESS_INSTANCE_MIGRATION"
     BATCH_OPERATION = "BATCH_OPERATION"
     OPERATION = "OPERATION"
+    CLOCK = "CLOCK"  # the CLI's store clock (engine/clock_control.py)
 
 
 class Intent:
@@ -106,6 +107,8 @@ class Intent:
     EXECUTE = "EXECUTE"  # a batch operation runs its next chunk
     TRIGGER = "TRIGGER"  # a due timer fires
     EXPIRE = "EXPIRE"  # a buffered message reaches its deadline
+    PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
+    PINNED = "PINNED"
 
 
 VALUE_TYPES = _names(ValueType)

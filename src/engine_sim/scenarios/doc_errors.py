@@ -1,6 +1,6 @@
 """The invalid-input error of a scenario file, and the wording of every reason.
 
-The contract (scenario-format.md) fixes the shape `FILE, line N: FIELD: what is wrong` and asks
+The contract (docs/scenarios.md) fixes the shape `FILE, line N: FIELD: what is wrong` and asks
 that the offending value be quoted. Pydantic's own messages ("Input should be a valid
 integer") name neither the value nor the document's words, so `pydantic_problems` rewrites each
 error: the location becomes the document path and YAML line, the type becomes a reason such as

@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     Tag,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -122,8 +123,11 @@ def _timestamp(value: Any) -> datetime:
 
 
 # The serializers give back the document's spelling, so `model_dump()` reads like the YAML.
-DurationField = Annotated[Duration, PlainValidator(_duration), PlainSerializer(str)]
-TimestampField = Annotated[datetime, PlainValidator(_timestamp)]
+DurationField = Annotated[Duration, PlainValidator(_duration), PlainSerializer(str),
+                          WithJsonSchema({"type": "string", "pattern": "^P",
+                                          "description": "an ISO-8601 duration, e.g. PT10M"})]
+TimestampField = Annotated[datetime, PlainValidator(_timestamp),
+                           WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,11 @@ def _instance_ref(value: Any) -> InstanceRef:
     return InstanceRef(parts[0], parts[1] if len(parts) == 2 else None)
 
 
-InstanceRefField = Annotated[InstanceRef, PlainValidator(_instance_ref), PlainSerializer(str)]
+InstanceRefField = Annotated[
+    InstanceRef, PlainValidator(_instance_ref), PlainSerializer(str),
+    WithJsonSchema({"type": "string", "pattern": "^[^/]+(/[^/]+)?$",
+                    "description": "LABEL or LABEL/ELEMENT (a call activity's child)"}),
+]
 
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """One frozen model per scenario step kind, and the registry kind -> model.
 
-The models say exactly what `/work/shared/spec/scenario-format.md` (the step tables) allows:
-field names are the document's keys, defaults are the spec's defaults. Cross-step rules
+The models say exactly what docs/scenarios.md (its step tables) allows:
+field names are the document's keys, defaults are the documented defaults. Cross-step rules
 (labels, files on disk) are not here but in `doc_labels` and `doc_deploy`, because a model sees
 one step only.
 """
@@ -323,6 +323,6 @@ _ALL: tuple[type[StepCommand], ...] = (
     Migrate, RevertOperation, RunOperations,
     Expect, ExpectRecords, ExpectList, ExpectPreview, ExpectOperation,
 )
-# The registry the loader dispatches on (document order of the spec's tables).
+# The registry the loader dispatches on (the order of the step tables in docs/scenarios.md).
 STEP_MODELS: Mapping[str, type[StepCommand]] = {model.kind: model for model in _ALL}
 EXPECTATION_KINDS = frozenset(kind for kind, model in STEP_MODELS.items() if model.is_expectation)

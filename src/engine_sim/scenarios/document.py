@@ -1,6 +1,6 @@
 """Load a scenario file into a validated, immutable `Scenario`, or say exactly what is wrong.
 
-The runner must refuse invalid input before it runs any step (scenario-format.md), so
+The runner must refuse invalid input before it runs any step (docs/scenarios.md), so
 everything is checked here: YAML syntax and repeated keys (`yaml_lines`), each step against its
 model (`doc_steps`), labels across steps (`doc_labels`) and the BPMN files (`doc_deploy`).
 All steps are checked and the problem that comes first in the document is raised as one
@@ -8,6 +8,8 @@ All steps are checked and the problem that comes first in the document is raised
 """
 
 from __future__ import annotations
+
+import difflib
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -184,7 +186,8 @@ class _Loader:
         others = _unknown_keys(raw)
         if not kinds:
             if others:
-                self._problem((*loc, others[0]), f"unknown step {quote(others[0])}", key=True)
+                self._problem((*loc, others[0]), f"unknown step {quote(others[0])}"
+                              f"{closest_step(others[0])}", key=True)
             else:
                 self._problem(loc, "expected a step command, got none")
             return None
@@ -227,6 +230,14 @@ class _Loader:
 
     def _problem(self, loc: tuple[PathItem, ...], reason: str, *, key: bool = False) -> None:
         self.problems.append(problem_at(self.doc, loc, reason, key=key))
+
+
+def closest_step(name: Any) -> str:
+    """`; did you mean 'complete_job'?` for a misspelt step name, else nothing."""
+    if not isinstance(name, str):
+        return ""
+    found = difflib.get_close_matches(name, list(STEP_MODELS), n=1, cutoff=0.6)
+    return f"; did you mean '{found[0]}'?" if found else ""
 
 
 def _unknown_keys(step: dict[str, Any]) -> list[str]:

@@ -95,8 +95,9 @@ def child_of(engine: Engine, parent_key: int, element_id: str) -> int:
     """The child instance the (latest) call activity instance `element_id` started."""
     state = engine.instance(parent_key)
     assert state is not None
-    keys = [ei.called_instance_key for ei in state.elements.values()
-            if ei.element_id == element_id and ei.called_instance_key != -1]
+    found = (engine.event_index.called_child(ei.key) for ei in state.elements.values()
+             if ei.element_id == element_id)
+    keys = [key for key in found if key is not None]
     assert keys, f"no child of {element_id}"
     return max(keys)
 

@@ -36,7 +36,6 @@ def test_activation_starts_the_child_in_its_own_stream(engine: Engine) -> None:
     child = child_of(engine, parent, "ca")
     assert shape(outcome.records, child) == [
         ("VARIABLE", "CREATED", "x"),
-        ("PROCESS_INSTANCE_CREATION", "CREATED", None),
         ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "child"),
         ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "child"),
         ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "child_start"),
@@ -51,7 +50,11 @@ def test_activation_starts_the_child_in_its_own_stream(engine: Engine) -> None:
     # Zeebe's order: the call activity is ACTIVATED, then the child is created
     ca_records = [r for r in outcome.records if r.get("elementId") == "ca"]
     assert [r["intent"] for r in ca_records] == ["ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED"]
-    assert ca_records[1]["calledChildInstanceKey"] == child
+    # Zeebe's records: no extra field on the call activity; the child's process names its parent
+    assert "calledChildInstanceKey" not in ca_records[1]
+    child_activating = next(r for r in outcome.records if r["key"] == child)
+    assert (child_activating["intent"], child_activating["parentElementInstanceKey"]) == (
+        "ELEMENT_ACTIVATING", ca_key)
     assert ca_records[1]["position"] < min(r["position"] for r in outcome.records
                                            if r.get("processInstanceKey") == child)
     # every element record of the child carries the parent's keys; the parent's carry none
@@ -181,13 +184,39 @@ def test_binding_type_deployment_without_the_process_is_an_incident(engine: Engi
     assert "resource 'p.bpmn'" in incident.error_message
 
 
-def test_binding_type_version_tag_is_an_incident(engine: Engine) -> None:
-    deploy(engine, CHILD, process("parent", call("ca", "child", bindingType="versionTag",
-                                                 versionTag="v1")))
-    (incident,) = engine.instance(start(engine, "parent")).incidents.values()
+def tagged(pid: str, tag: str, job_type: str) -> str:
+    """A process `pid` with zeebe:versionTag `tag` whose one task has job type `job_type`."""
+    return process(pid, service(job_type)).replace(
+        'isExecutable="true">',
+        f'isExecutable="true"><bpmn:extensionElements><zeebe:versionTag value="{tag}"/>'
+        "</bpmn:extensionElements>", 1)
+
+
+def test_binding_type_version_tag_calls_the_latest_version_with_that_tag(engine: Engine) -> None:
+    deploy(engine, tagged("child", "v1", "first"), name="child.bpmn")
+    deploy(engine, tagged("child", "v1", "second"), name="child.bpmn")
+    deploy(engine, tagged("child", "v2", "third"), name="child.bpmn")
+    deploy(engine, process("parent", call("ca", "child", bindingType="versionTag",
+                                          versionTag="v1")))
+
+    child = engine.instance(child_of(engine, start(engine, "parent"), "ca"))
+
+    assert (child.version, [j.type for j in child.jobs.values()]) == (2, ["second"])
+    assert engine.catalog.get("child", 3).model.version_tag == "v2"
+
+
+def test_binding_type_version_tag_without_such_a_version_is_an_incident(engine: Engine) -> None:
+    deploy(engine, tagged("child", "v2", "work"), process(
+        "parent", call("ca", "child", bindingType="versionTag", versionTag="v1")))
+    parent = start(engine, "parent")
+    (incident,) = engine.instance(parent).incidents.values()
     assert incident.error_message.startswith(
         "Expected to call process with BPMN process id 'child' and version tag 'v1', but no such "
         "process found.")
+    # the fix: deploy the tagged version, then resolve
+    deploy(engine, tagged("child", "v1", "work"), name="child.bpmn")
+    accepted(commands.resolve_incident(engine, parent, "ca"))
+    assert engine.instance(parent).leaves()[0].lifecycle == "ELEMENT_ACTIVATED"
 
 
 def test_a_child_that_completes_at_once_completes_the_call_activity_in_the_same_command(engine: Engine) -> None:
@@ -258,8 +287,8 @@ def test_a_rebuilt_parent_still_knows_its_child(tmp_path) -> None:  # type: igno
     engine.close()
     reopened = Engine(url)
     rebuilt = reopened.instance(parent).leaves()[0]
-    assert (rebuilt.key, rebuilt.called_instance_key, rebuilt.lifecycle) == (
-        live.key, live.called_instance_key, live.lifecycle)
+    assert (rebuilt.key, rebuilt.lifecycle) == (live.key, live.lifecycle)
+    assert reopened.event_index.called_child(rebuilt.key) == child
     accepted(commands.complete_job(reopened, child, "work", {"r": 1}))
     assert reopened.instance(parent).active_element_ids() == ["after"]
     accepted(commands.cancel_instance(reopened, other))

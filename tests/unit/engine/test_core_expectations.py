@@ -1,4 +1,4 @@
-"""How `expect_records` matches a partial record (scenario-format.md, "Meanings")."""
+"""How `expect_records` matches a partial record (docs/scenarios.md, "How each field matches")."""
 
 from __future__ import annotations
 

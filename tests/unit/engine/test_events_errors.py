@@ -118,8 +118,9 @@ def test_an_error_of_a_called_instance_reaches_the_call_activity_boundary_event(
     given = Given(definitions(error("E1"), child, parent))
     parent_key = given.create("parent").result
     call = next(e for e in given.state.elements.values() if e.element_id == "call")
+    child_key = given.engine.event_index.called_child(call.key)
 
-    completed = given.complete_job("ct", key=call.called_instance_key)
+    completed = given.complete_job("ct", key=child_key)
 
     lines = trace(completed)
     assert lines[lines.index("ELEMENT_ACTIVATED ce"):][:7] == [
@@ -127,7 +128,7 @@ def test_an_error_of_a_called_instance_reaches_the_call_activity_boundary_event(
         "ELEMENT_TERMINATING ce", "ELEMENT_TERMINATED ce", "ELEMENT_TERMINATED child",
         "ELEMENT_TERMINATED call"]
     assert given.instance(parent_key).lifecycle == "COMPLETED"
-    assert given.instance(call.called_instance_key).lifecycle == "TERMINATED"
+    assert given.instance(child_key).lifecycle == "TERMINATED"
 
 
 THROW = f'<bpmn:intermediateThrowEvent id="th">{escalation_def()}</bpmn:intermediateThrowEvent>'
@@ -194,5 +195,6 @@ def test_an_escalation_of_a_called_instance_reaches_a_non_interrupting_call_acti
 
     call = next(e for e in given.state.elements.values() if e.element_id == "call")
     assert given.active() == ["call", "react"]
-    assert given.active(call.called_instance_key) == ["ct"]
-    assert given.instance(call.called_instance_key).lifecycle == "ACTIVE"
+    child_key = given.engine.event_index.called_child(call.key)
+    assert given.active(child_key) == ["ct"]
+    assert given.instance(child_key).lifecycle == "ACTIVE"

@@ -1,4 +1,4 @@
-"""migration-semantics §3 step 6: the catch events of migrated element instances (unmapped
+"""docs/migration.md, step 6 of what a migration writes: the catch events of migrated element instances (unmapped
 source subscriptions closed, unmapped target catch events opened, mapped ones migrated)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What an accepted migration writes (migration-semantics §3) and the instance's history."""
+"""What an accepted migration writes (docs/migration.md) and the instance's history."""
 
 from __future__ import annotations
 

@@ -156,7 +156,7 @@ def test_the_parent_migrates_without_its_child(engine, deploy, start):
     target = deploy(linear_with("p", ("ca2", call("ca2", "other")), ("after", task("after"))))
     key = start("p", 1, n=1)
     state = engine.instance(key)
-    child = state.leaves()[0].called_instance_key
+    child = engine.event_index.called_child(state.leaves()[0].key)
     child_events = len(stored(engine, child))
     outcome = migrate_instance(engine, key, MigrationPlan.of(target, [("ca", "ca2")]))
     assert outcome.rejection is None, outcome.rejection
@@ -186,7 +186,7 @@ def test_the_child_migrates_on_its_own_and_keeps_its_parent(engine, deploy, star
     deploy(linear_with("p", ("ca", call("ca", "child")), ("after", task("after"))))
     key = start("p", 1)
     ca = engine.instance(key).leaves()[0]
-    child = ca.called_instance_key
+    child = engine.event_index.called_child(ca.key)
     outcome = migrate_instance(engine, child, MigrationPlan.of(target, [("work", "work")]))
     assert outcome.rejection is None, outcome.rejection
     migrated = [r for r in outcome.records if r["intent"] == "ELEMENT_MIGRATED"]

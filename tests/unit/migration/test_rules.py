@@ -1,4 +1,4 @@
-"""One test per rejection rule of migration-semantics §2 (messages word for word), the order
+"""One test per rejection rule of docs/migration.md (messages word for word), the order
 in which rules are checked, and that a rejection leaves the stored stream unchanged."""
 
 from __future__ import annotations

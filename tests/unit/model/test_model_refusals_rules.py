@@ -97,6 +97,7 @@ CASES: dict[str, Case] = {
     "call activity without process id": Case(between(called("")), "x", "needs zeebe:calledElement with a processId"),
     "call activity without extension": Case(between(node("callActivity")), "x", "needs zeebe:calledElement with a processId"),
     "bad binding type": Case(between(called('processId="c" bindingType="newest"')), "x", "bindingType 'newest' is not one of"),
+    "empty version tag": Case(FLOW, "p", "zeebe:versionTag needs a non-empty value", attrs='id="p" isExecutable="true"><bpmn:extensionElements><zeebe:versionTag value=""/></bpmn:extensionElements'),
     "version tag binding without tag": Case(between(called('processId="c" bindingType="versionTag"')), "x", "needs a versionTag"),
     "multi-instance without input collection": Case(between(loop("")), "x", "needs zeebe:loopCharacteristics inputCollection"),
     "output collection without element": Case(between(loop('inputCollection="=xs" outputCollection="ys"')), "x", "outputCollection and outputElement must be set together"),

@@ -65,7 +65,10 @@ def test_duplicate_key_deep_in_variables(input_error: Error) -> None:
 
 def test_unknown_step(input_error: Error) -> None:
     assert input_error(HEAD + "  - crate: {process: p}\n") == (
-        "s.yaml, line 6: steps[2].crate: unknown step 'crate'"
+        "s.yaml, line 6: steps[2].crate: unknown step 'crate'; did you mean 'create'?"
+    )
+    assert input_error(HEAD + "  - frobnicate: {process: p}\n") == (
+        "s.yaml, line 6: steps[2].frobnicate: unknown step 'frobnicate'"
     )
 
 
@@ -259,7 +262,7 @@ def test_bpmn_model_error_is_the_reason_as_it_is(
     input_error: Error, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(path: Path) -> object:
-        raise BpmnModelError("bpmn/order-v2.bpmn", "link events are not supported", 7, "lnk")
+        raise BpmnModelError("bpmn/order-v2.bpmn", "conditional events are not supported", 7, "lnk")
 
     monkeypatch.setattr(doc_deploy, "load_bpmn", refuse)
     assert input_error("name: t\nsteps:\n  - cancel: {instance: x}\n  - deploy:\n"
@@ -268,7 +271,7 @@ def test_bpmn_model_error_is_the_reason_as_it_is(
     )
     assert input_error("name: t\nsteps:\n  - deploy:\n      file: bpmn/order-v2.bpmn\n") == (
         "s.yaml, line 3: steps[0].deploy: bpmn/order-v2.bpmn, line 7: element 'lnk': "
-        "link events are not supported"
+        "conditional events are not supported"
     )
 
 

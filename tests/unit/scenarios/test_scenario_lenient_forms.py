@@ -1,4 +1,4 @@
-"""Forms the spec allows that a strict reading would refuse: a step without a body takes
+"""Forms the format allows that a strict reading would refuse: a step without a body takes
 its defaults (`- run_operations:`), a numeric correlation key is its text."""
 
 from __future__ import annotations

@@ -1,0 +1,113 @@
+"""`engine-sim incidents [--instance K]` and `engine-sim incidents resolve KEY [--retries N]`.
+
+The open incidents come from the list view (which keeps each running instance's open incident
+keys) and the instances' state. Resolving a job's incident first gives the job `--retries`;
+resolving any other incident retries the step that failed with the variables as they are now
+(set them first with `engine-sim variables set`). Incidents on one element are resolved
+oldest first, as the engine's command does.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from engine_sim.app import EngineApp
+from engine_sim.cli.arguments import operation_words
+from engine_sim.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CliError,
+    console,
+    key_column,
+    print_json,
+    session,
+    text_column,
+)
+from engine_sim.cli.jobs import report
+from engine_sim.engine import commands
+from engine_sim.engine.state import Incident
+from engine_sim.projections import ListFilter
+
+
+def incident_json(instance_key: int, incident: Incident) -> dict[str, Any]:
+    return {"incidentKey": incident.key, "processInstanceKey": instance_key,
+            "elementId": incident.element_id, "elementInstanceKey": incident.element_instance_key,
+            "errorType": incident.error_type, "errorMessage": incident.error_message,
+            "jobKey": incident.job_key if incident.job_key != -1 else None}
+
+
+def open_incidents(s: EngineApp, instance: int | None) -> list[dict[str, Any]]:
+    """Every open incident (of `instance` only, when given), by incident key."""
+    if instance is not None:
+        keys = [instance]
+        if s.engine.instance(instance) is None:
+            raise CliError("--instance", f"no process instance with key {instance}")
+    else:
+        keys = [row.key for row in s.views().query(ListFilter(states=("INCIDENT",)))]
+    found = []
+    for key in keys:
+        state = s.engine.instance(key)
+        if state is not None:
+            found.extend(incident_json(key, incident) for incident in state.incidents.values())
+    return sorted(found, key=lambda incident: incident["incidentKey"])
+
+
+def incidents_table(incidents: list[dict[str, Any]]) -> Table:
+    table = Table(title="Open incidents")
+    key_column(table, "incident")
+    key_column(table, "instance")
+    text_column(table, "element")
+    text_column(table, "type")
+    text_column(table, "message")
+    for incident in incidents:
+        table.add_row(str(incident["incidentKey"]), str(incident["processInstanceKey"]),
+                      Text(incident["elementId"]), incident["errorType"],
+                      Text(incident["errorMessage"]))
+    return table
+
+
+def run(args: argparse.Namespace) -> int:
+    verb, key = operation_words(args.words, ("resolve",), "incident")
+    if verb is None and key is not None:
+        raise CliError("resolve", f"to resolve incident {key}: engine-sim incidents resolve {key}")
+    if verb == "resolve":
+        if key is None:
+            raise CliError("KEY", "resolve needs the key of the incident to resolve")
+        return resolve(args, key)
+    out = console(args.json)
+    with session(args.store, read_only=True) as s:
+        incidents = open_incidents(s, args.instance)
+    if args.json:
+        print_json({"incidents": incidents})
+        return EXIT_OK
+    out.print(incidents_table(incidents))
+    out.print(f"{len(incidents)} open incident{'s' if len(incidents) != 1 else ''}")
+    return EXIT_OK
+
+
+def resolve(args: argparse.Namespace, key: int) -> int:
+    with session(args.store) as s:
+        incident = next((i for i in open_incidents(s, args.instance) if i["incidentKey"] == key),
+                        None)
+        if incident is None:
+            raise CliError("KEY", f"no open incident with key {key}")
+        args.key = instance = incident["processInstanceKey"]
+        state = s.engine.instance(instance)
+        assert state is not None
+        element = incident["elementId"]
+        older = min(i.key for i in state.incidents.values() if i.element_id == element)
+        if older != key:
+            raise CliError("KEY", f"incident {older} on '{incident['elementId']}' is older: "
+                           "incidents on one element are resolved oldest first")
+        outcome = commands.resolve_incident(s.engine, instance, incident["elementId"], args.retries)
+        if outcome.rejection is not None:
+            console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
+                                          style="red"))
+            return EXIT_FAILED
+        done = f"Resolved incident {key} ({incident['errorType']}) of '{incident['elementId']}'"
+        report(args, s.engine, done, {"incident": incident})
+    return EXIT_OK
