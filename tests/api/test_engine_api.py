@@ -13,6 +13,7 @@ from core_support import END, START, USER_TASK, chain, job_task, process
 import engine_sim
 from engine_sim import CommandRejected, Engine, Record
 from engine_sim.cli.main import main
+from engine_sim.cli.replay import records_line, strip_marker
 from engine_sim.persistence import parse_store_url
 from engine_sim.scenarios.document import load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
@@ -126,6 +127,9 @@ def test_records_are_typed_and_export_as_the_replay_does(engine: Engine, tmp_pat
     lines = (tmp_path / "log.jsonl").read_bytes().splitlines()
     assert count == len(lines) == len(engine.records())
     assert lines[0] == msgspec.json.encode(engine.records()[0].to_dict())
+    engine.export_records(tmp_path / "marked.jsonl", scenario="my flow")
+    marked = (tmp_path / "marked.jsonl").read_bytes().splitlines()
+    assert marked[0] == records_line("my flow", lines[0]).rstrip(b"\n")
     records(order).contains_in_order({"intent": "ELEMENT_ACTIVATED", "elementId": "orderReceived"},
                                      {"value_type": "JOB", "intent": "CREATED"})
 
@@ -161,5 +165,5 @@ def test_the_seed_example_of_the_docs_runs(tmp_path: Path, monkeypatch: pytest.M
                  "--records", str(replayed)]) == 0
     written = (tmp_path / "seed.jsonl").read_bytes().splitlines()
     # the same records, then the rejection of the example's last command
-    assert written[:-1] == replayed.read_bytes().splitlines()
+    assert written[:-1] == [strip_marker(line) for line in replayed.read_bytes().splitlines()]
     assert b'"COMMAND_REJECTION"' in written[-1]

@@ -237,12 +237,13 @@ class Engine:
         key = None if instance is None else _key(instance)
         return records_of(self.app.log.stream(key))
 
-    def export_records(self, path: str | Path) -> int:
-        """Write the whole log as JSON lines, as `engine-sim replay --records` does."""
+    def export_records(self, path: str | Path, scenario: str | None = None) -> int:
+        """Write the whole log as JSON lines; with `scenario`, each line marked with that
+        name exactly as `engine-sim replay --records` marks a scenario's records."""
         records = self.records()
         with Path(path).open("wb") as out:
             for record in records:
-                out.write(record.to_json() + b"\n")
+                out.write(record.to_json(scenario) + b"\n")
         return len(records)
 
     # -- plumbing ------------------------------------------------------------------------

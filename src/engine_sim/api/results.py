@@ -8,6 +8,7 @@ dataclasses: snapshots taken when they were asked for.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,9 +101,15 @@ class Record(Mapping[str, Any]):
         """A plain copy, fields in the order they were written."""
         return dict(self._fields)
 
-    def to_json(self) -> bytes:
-        """One line of `engine-sim replay --records` (without the newline)."""
-        return _ENCODER.encode(self._fields)
+    def to_json(self, scenario: str | None = None) -> bytes:
+        """The record as JSON, byte for byte as the engine wrote it (without a newline).
+        With `scenario`, marked as `engine-sim replay --records` marks each line: a first
+        field `"scenario": NAME`, then the record's own fields."""
+        encoded = _ENCODER.encode(self._fields)
+        if scenario is None:
+            return encoded
+        return b'{"scenario":' + json.dumps(scenario, ensure_ascii=False).encode() + b"," \
+            + encoded[1:]
 
 
 def records_of(raw: Sequence[Mapping[str, Any]]) -> list[Record]:
