@@ -147,7 +147,13 @@ def test_migration_is_all_or_nothing_and_keeps_keys(source, steps, data):
     assert set(elements) == set(before[0]) and jobs == before[1] and variables == before[2]
     state = engine.instance(key)
     assert state.definition_key == target_key
-    # the migrated instance runs to completion on the target
+    # the migrated instance runs to completion on the target, unless two concurrent tokens
+    # were merged into one element: both then take its outgoing flow, and a parallel join
+    # behind it waits for a flow no token takes (as Zeebe's does)
+    leaves = [ei.element_id for ei in state.leaves()]
+    if len(leaves) != len(set(leaves)):
+        event("concurrent tokens merged")
+        return
     for _ in range(20):
         if not drive_one_step(engine, key):
             break
