@@ -90,14 +90,17 @@ class Workload:
 
     # -- the phases ------------------------------------------------------------------------
     def create(self, start: int, count: int) -> list[int]:
-        """Create `count` instances of v1, one command each (as `engine-sim create`)."""
+        """Create `count` instances of v1, one command each, written in groups as
+        `engine-sim create --count` writes them (`Engine.group_commit`)."""
         keys = []
         create_instance = commands.create_instance
-        for index in range(start, start + count):
-            outcome = create_instance(self.engine, PROCESS_ID, SOURCE_VERSION, variables_of(index))
-            if outcome.rejection is not None:
-                raise WorkloadError(f"creating instance {index}: {outcome.rejection}")
-            keys.append(outcome.result)
+        with self.engine.group_commit():
+            for index in range(start, start + count):
+                outcome = create_instance(self.engine, PROCESS_ID, SOURCE_VERSION,
+                                          variables_of(index))
+                if outcome.rejection is not None:
+                    raise WorkloadError(f"creating instance {index}: {outcome.rejection}")
+                keys.append(outcome.result)
         return keys
 
     def open_views(self) -> None:
