@@ -1,6 +1,6 @@
 """Given / when / then helpers for the engine-core tests (tests/unit/engine, tests/property).
 
-A model is a small BPMN string (`process(...)` wraps the body), a command is one of
+A model is a small BPMN document built with `bpmn_builders`, a command is one of
 `engine_sim.engine.commands`, and the outcome is read as a trace: one line per record,
 `"INTENT elementId"` for PROCESS_INSTANCE records (the bulk of every trace),
 `"VALUE_TYPE INTENT elementId"` for the others (`name` instead of the element for a
@@ -11,61 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from itertools import pairwise
 from typing import Any
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import ProcessInstance, instance_id
 from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.engine.state import InstanceState
-
-HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-    ' xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
-    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-    ' id="defs" targetNamespace="urn:engine-sim:test">\n'
-)
-
-
-def process(body: str, process_id: str = "p") -> bytes:
-    """A BPMN document with one executable process holding `body`."""
-    return (
-        f'{HEAD}<bpmn:process id="{process_id}" isExecutable="true">\n{body}\n'
-        "</bpmn:process>\n</bpmn:definitions>\n"
-    ).encode()
-
-
-def flow(flow_id: str, source: str, target: str, condition: str | None = None) -> str:
-    if condition is None:
-        return f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}"/>'
-    condition = condition.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return (
-        f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">'
-        f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}'
-        "</bpmn:conditionExpression></bpmn:sequenceFlow>"
-    )
-
-
-def chain(*ids: str) -> str:
-    """Sequence flows `a->b`, `b->c`, ... named `a_b`, `b_c`, ..."""
-    return "\n".join(flow(f"{a}_{b}", a, b) for a, b in pairwise(ids))
-
-
-def job_task(element_id: str, job_type: str = "work", tag: str = "serviceTask",
-             extra: str = "", retries: str | None = None) -> str:
-    retries_attr = f' retries="{retries}"' if retries is not None else ""
-    return (
-        f'<bpmn:{tag} id="{element_id}"><bpmn:extensionElements>'
-        f'<zeebe:taskDefinition type="{job_type}"{retries_attr}/>{extra}'
-        f"</bpmn:extensionElements></bpmn:{tag}>"
-    )
-
-
-START = '<bpmn:startEvent id="start"/>'
-END = '<bpmn:endEvent id="end"/>'
-USER_TASK = ('<bpmn:userTask id="u"><bpmn:extensionElements><zeebe:userTask/>'
-             "</bpmn:extensionElements></bpmn:userTask>")  # engine-managed
 
 
 # -- reading outcomes ---------------------------------------------------------------------

@@ -17,6 +17,10 @@ handles them in three passes, and so do we:
 Error and escalation catch events have no subscription: the target's definitions apply.
 A target catch event that cannot be subscribed (its expression fails) rejects the migration
 before anything is written (`check_new_subscriptions`, run with rule 16).
+
+Pass 2 opens nothing for an element instance still ACTIVATING (it subscribes when its
+activation completes, after its incident is resolved) or one whose flow scope an interrupting
+event subprocess took over (`opens_subscriptions`); their expressions are not evaluated.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from engine_sim.engine import (
     CommandContext,
     ElementInstance,
     EvaluationFailed,
+    InstanceState,
     Scope,
     Subscription,
     opening_for,
     subscribes,
 )
 from engine_sim.model import Element, ElementType
+from engine_sim.records import Intent
 from migration import messages as msg
 from migration.catch_events import SELF_CATCHING, catch_events_of
 from migration.walk import INVALID_STATE, Rejection, Walk
@@ -55,8 +61,21 @@ def target_catch_events(walk: Walk, ei: ElementInstance) -> tuple[Element, ...]:
     return known
 
 
+def opens_subscriptions(state: InstanceState, ei: ElementInstance) -> bool:
+    """Whether migration may open new subscriptions for `ei`. Not while it is ACTIVATING (its
+    activation stopped at an incident before it subscribed: it subscribes to the target's
+    catch events when the activation completes), nor once an interrupting event subprocess
+    took over it or its flow scope (Zeebe closed what it had and opens nothing there)."""
+    if ei.lifecycle == Intent.ELEMENT_ACTIVATING or ei.interrupted:
+        return False
+    scope = state.elements.get(ei.flow_scope_key)
+    return scope is None or not scope.interrupted
+
+
 def events_to_open(walk: Walk, ei: ElementInstance) -> list[Element]:
     """Target catch events that no mapping instruction targets (step 6, second pass)."""
+    if not opens_subscriptions(walk.state, ei):
+        return []
     instructed = walk.plan.instructed_targets
     return [e for e in target_catch_events(walk, ei) if e.id not in instructed]
 

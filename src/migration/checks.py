@@ -15,7 +15,7 @@ from engine_sim.model import Element, ElementType, EventType
 from engine_sim.records import ValueType
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
-from migration.catch_migration import check_new_subscriptions
+from migration.catch_migration import check_new_subscriptions, opens_subscriptions
 from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, CompiledPlan, Rejection, Walk
 
 UNMIGRATABLE_TYPES = frozenset({
@@ -215,7 +215,7 @@ def rule16_duplicate_message(walk: Walk, ei: ElementInstance, element: Element) 
         s.fields.get("messageName") for s in walk.state.subscriptions_of(ei.key)
         if s.value_type == ValueType.PROCESS_MESSAGE_SUBSCRIPTION
     }
-    if not subscribed:
+    if not subscribed or not opens_subscriptions(walk.state, ei):
         return None
     target = walk.target_model.elements[walk.target_id(ei) or ""]
     instructed_targets = walk.plan.instructed_targets

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from bpmn_builders import flow, process, task, user_task
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -22,10 +23,8 @@ KINDS = ("service", "user", "managed")
 
 def _task(element_id: str, kind: str) -> str:
     if kind == "service":
-        return (f'<bpmn:serviceTask id="{element_id}"><bpmn:extensionElements><zeebe:taskDefinition '
-                f'type="{element_id}"/></bpmn:extensionElements></bpmn:serviceTask>')
-    ext = "<bpmn:extensionElements><zeebe:userTask/></bpmn:extensionElements>" if kind == "managed" else ""
-    return f'<bpmn:userTask id="{element_id}">{ext}</bpmn:userTask>'
+        return task(element_id)
+    return user_task(element_id, managed=kind == "managed")
 
 
 def model_xml(branches: list[list[tuple[str, str]]]) -> bytes:
@@ -34,7 +33,7 @@ def model_xml(branches: list[list[tuple[str, str]]]) -> bytes:
     flows = []
 
     def link(source: str, target: str) -> None:
-        flows.append(f'<bpmn:sequenceFlow id="{source}_to_{target}" sourceRef="{source}" targetRef="{target}"/>')
+        flows.append(flow(f"{source}_to_{target}", source, target))
 
     parallel = len(branches) > 1
     entry, exit_ = ("fork", "join") if parallel else ("start", "end")
@@ -49,13 +48,7 @@ def model_xml(branches: list[list[tuple[str, str]]]) -> bytes:
             link(previous, element_id)
             previous = element_id
         link(previous, exit_)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">'
-        '<bpmn:process id="p" isExecutable="true">' + "".join(nodes) + "".join(flows)
-        + "</bpmn:process></bpmn:definitions>"
-    ).encode()
+    return process(*nodes, *flows)
 
 
 @st.composite
@@ -147,7 +140,13 @@ def test_migration_is_all_or_nothing_and_keeps_keys(source, steps, data):
     assert set(elements) == set(before[0]) and jobs == before[1] and variables == before[2]
     state = engine.instance(key)
     assert state.definition_key == target_key
-    # the migrated instance runs to completion on the target
+    # the migrated instance runs to completion on the target, unless two concurrent tokens
+    # were merged into one element: both then take its outgoing flow, and a parallel join
+    # behind it waits for a flow no token takes (as Zeebe's does)
+    leaves = [ei.element_id for ei in state.leaves()]
+    if len(leaves) != len(set(leaves)):
+        event("concurrent tokens merged")
+        return
     for _ in range(20):
         if not drive_one_step(engine, key):
             break

@@ -4,13 +4,15 @@ run it (issue 8's three disagreements between the deploy check and the run-time 
 from __future__ import annotations
 
 import pytest
-from core_support import END, START, chain, process
+from bpmn_builders import chain, end, process, start
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.model import BpmnModelError, parse_bpmn
 from engine_sim.model.iso8601 import is_cycle, is_date_time
 from engine_sim.timeutil import parse_cycle, parse_datetime
+
+START, END = start(), end()
 
 
 def timer_model(kind: str, text: str, expression: bool = False) -> bytes:

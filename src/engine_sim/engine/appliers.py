@@ -110,15 +110,6 @@ def _set_lifecycle(state: InstanceState, record: Record) -> None:
         ei.lifecycle = record["intent"]
 
 
-def _element_activated(state: InstanceState, record: Record) -> None:
-    """A call activity's ELEMENT_ACTIVATED names the child instance it started."""
-    _set_lifecycle(state, record)
-    child_key = record.get("calledChildInstanceKey")
-    ei = state.elements.get(record["key"])
-    if child_key is not None and ei is not None:
-        ei.called_instance_key = child_key
-
-
 def _element_finished(state: InstanceState, record: Record) -> None:
     key = record["key"]
     ei = state.elements.pop(key, None)
@@ -308,7 +299,7 @@ def _subscription_migrated(state: InstanceState, record: Record) -> None:
 PI = ValueType.PROCESS_INSTANCE
 APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
-    (PI, Intent.ELEMENT_ACTIVATED): _element_activated,
+    (PI, Intent.ELEMENT_ACTIVATED): _set_lifecycle,
     (PI, Intent.ELEMENT_COMPLETING): _set_lifecycle,
     (PI, Intent.ELEMENT_TERMINATING): _set_lifecycle,
     (PI, Intent.ELEMENT_COMPLETED): _element_finished,

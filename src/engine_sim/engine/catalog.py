@@ -86,6 +86,13 @@ class ProcessCatalog:
                 return deployed
         return None
 
+    def with_version_tag(self, process_id: str, tag: str) -> DeployedProcess | None:
+        """The latest deployed version of `process_id` whose zeebe:versionTag is `tag`."""
+        for deployed in reversed(self.versions.get(process_id, ())):
+            if deployed.model.version_tag == tag:
+                return deployed
+        return None
+
     def model(self, key: int) -> Process:
         return self.by_key[key].model
 

@@ -71,6 +71,10 @@ class EventIndex:
         # such instances that finished in the running command (read by its follow-ups, which
         # may start the next instance for a buffered message); cleared after each command
         self.finished_starts: dict[int, tuple[str, str]] = {}
+        # running called instances by the call activity's element instance key (Zeebe keeps
+        # it on the call activity's element instance; the link is in the child's stream: the
+        # process's ELEMENT_ACTIVATING carries parentElementInstanceKey)
+        self._called_children: dict[int, int] = {}
         self._undo: list[tuple[dict[Any, Any], Any, Any]] | None = None
         self._p: CommandContext | None = None
         self._seen = 0
@@ -180,6 +184,10 @@ class EventIndex:
     def message_start_entry(self, key: int) -> MessageStartEntry | None:
         name = self._message_start_names.get(key)
         return self.message_starts.get(name, {}).get(key) if name is not None else None
+
+    def called_child(self, element_instance_key: int) -> int | None:
+        """The running instance a call activity's element instance started, if any."""
+        return self._called_children.get(element_instance_key)
 
     def signal_entry(self, key: int) -> SignalSubscriptionEntry | None:
         name = self._signal_names.get(key)
@@ -340,9 +348,17 @@ class EventIndex:
             self._set(self._active_starts, started, r["processInstanceKey"])
             self._set(self._started_by, r["processInstanceKey"], started)
 
+    def _instance_activating(self, r: Record) -> None:
+        parent = r.get("parentElementInstanceKey", NO_INSTANCE)
+        if parent != NO_INSTANCE and r["key"] == r.get("processInstanceKey"):
+            self._set(self._called_children, parent, r["key"])
+
     def _instance_finished(self, r: Record) -> None:
         if r["key"] != r.get("processInstanceKey"):
             return
+        parent = r.get("parentElementInstanceKey", NO_INSTANCE)
+        if self._called_children.get(parent) == r["key"]:
+            self._del(self._called_children, parent)
         started = self._started_by.get(r["key"])
         if started is not None:
             self.finished_starts[r["key"]] = started
@@ -370,6 +386,7 @@ _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
     (MSES, Intent.CREATED): EventIndex._message_start_opened,
     (MSES, Intent.DELETED): EventIndex._message_start_closed,
     (MSES, Intent.CORRELATED): EventIndex._message_start_correlated,
+    (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATING): EventIndex._instance_activating,
     (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_COMPLETED): EventIndex._instance_finished,
     (ValueType.PROCESS_INSTANCE, Intent.ELEMENT_TERMINATED): EventIndex._instance_finished,
 }

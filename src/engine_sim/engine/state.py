@@ -34,8 +34,6 @@ class ElementInstance:
     # multi-instance: on a body, the inner instances created so far; on an inner instance,
     # its 1-based position (Zeebe's multiInstanceLoopCounter)
     loop_counter: int = 0
-    # a call activity: the key of the child instance it started (-1: none yet)
-    called_instance_key: int = -1
     # a scope taken over by an interrupting event subprocess: no other token enters it
     interrupted: bool = False
 

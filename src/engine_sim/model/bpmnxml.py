@@ -81,13 +81,12 @@ EVENT_DEFINITIONS: dict[str, EventType | None] = {
     "errorEventDefinition": EventType.ERROR,
     "escalationEventDefinition": EventType.ESCALATION,
     "terminateEventDefinition": EventType.TERMINATE,
-    "linkEventDefinition": None,
+    "linkEventDefinition": EventType.LINK,
     "compensateEventDefinition": None,
     "conditionalEventDefinition": None,
     "cancelEventDefinition": None,
 }
 UNSUPPORTED_EVENT_REASONS = {
-    "linkEventDefinition": "link events are not supported",
     "compensateEventDefinition": "compensation events are not supported",
     "conditionalEventDefinition": "conditional events are not supported",
     "cancelEventDefinition": "cancel events are not supported",

@@ -71,7 +71,13 @@ def build_process(doc: DocumentDraft, draft: ProcessDraft) -> Process:
         checksum=hashlib.sha256(etree.tostring(draft.xml, method="c14n")).hexdigest(),
         resource_name=doc.source,
         reachable=reachable,  # computed lazily: see graph.Reachability
+        version_tag=attr_of(bx.extension(draft.xml, "versionTag"), "value"),
     )
+
+
+def attr_of(el: etree._Element | None, name: str) -> str | None:
+    value = el.get(name) if el is not None else None
+    return value or None
 
 
 def _flow(flow: FlowDraft, compile_: _Compiler) -> SequenceFlow:
@@ -249,11 +255,23 @@ class _Fields:
             error = self.referenced("errorRef", self.doc.errors)
             code = error.get("errorCode") if error is not None else None
             return {"error_code": code or None}
+        if event_type is EventType.LINK and definition is not None:
+            return self.link(definition.get("name") or "")
         if event_type is EventType.ESCALATION:
             escalation = self.referenced("escalationRef", self.doc.escalations)
             code = escalation.get("escalationCode") if escalation is not None else None
             return {"escalation_code": code or None}
         return {}
+
+    def link(self, name: str) -> dict[str, Any]:
+        """A link throw event names the catch event of the same link name in its scope
+        (checked to exist and be unique: `checks.structure.link_pairs`)."""
+        if self.node.type is not ElementType.INTERMEDIATE_THROW_EVENT:
+            return {"link_name": name}
+        target = next(n.id for n in self.process.nodes.values()
+                      if n.type is ElementType.INTERMEDIATE_CATCH_EVENT
+                      and n.scope == self.node.scope and n.link_name == name)
+        return {"link_name": name, "link_target": target}
 
     def referenced(self, ref_attr: str, table: dict[str, etree._Element]) -> etree._Element | None:
         definition = self.node.event_def

@@ -37,6 +37,14 @@ class NodeDraft:
         return self.event_defs[0] if len(self.event_defs) == 1 else None
 
     @property
+    def link_name(self) -> str | None:
+        """The name of the node's link event definition (None for any other node)."""
+        definition = self.event_def
+        if definition is None or bx.local_name(definition) != "linkEventDefinition":
+            return None
+        return definition.get("name") or ""
+
+    @property
     def event_tag(self) -> str | None:
         """Local name of the single event definition, "none" without one, None with several."""
         if not self.event_defs:

@@ -55,6 +55,7 @@ class EventType(str, Enum):
     ERROR = "ERROR"
     ESCALATION = "ESCALATION"
     TERMINATE = "TERMINATE"
+    LINK = "LINK"
 
 
 # Element types whose work is done by a job (Zeebe's "job worker" elements).
@@ -172,6 +173,8 @@ class Element:
     escalation_code: str | None = None  # None on a catch event: catches every escalation
     interrupting: bool = True  # boundary cancelActivity / event-subprocess start isInterrupting
     attached_to: str | None = None  # boundary events: the activity id
+    link_name: str | None = None  # link throw and catch events: the link's name
+    link_target: str | None = None  # a link throw event: the catch event of its name and scope
     # containers and activities
     boundary_events: tuple[str, ...] = ()  # ids of the boundary events attached to this element
     start_events: tuple[str, ...] = ()  # direct child start events (containers, event subprocesses)
@@ -204,6 +207,7 @@ class Process:
     flows: Mapping[str, SequenceFlow]
     checksum: str  # of the process's XML, to tell an identical redeploy
     resource_name: str = ""
+    version_tag: str | None = None  # zeebe:versionTag of the process (call activity binding)
     # element id -> ids of the elements reachable from it along sequence flows (boundary events
     # of activities included), within its flow scope; used by the inclusive gateway's join.
     reachable: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))

@@ -13,9 +13,12 @@ from engine_sim.model.elements import Element, SequenceFlow
 
 
 def successors(element: Element, flows: Mapping[str, SequenceFlow]) -> list[str]:
-    """Where a token at `element` can go next: the targets of its outgoing flows and, for an
-    activity, its boundary events (whose own outgoing flows lead on)."""
+    """Where a token at `element` can go next: the targets of its outgoing flows, a link
+    throw event's catch event and, for an activity, its boundary events (whose own outgoing
+    flows lead on)."""
     found = [flows[flow_id].target for flow_id in element.outgoing]
+    if element.link_target is not None:  # a link throw event goes on at its catch event
+        found.append(element.link_target)
     if element.type in bx.ACTIVITY_TYPES:
         found.extend(element.boundary_events)
     return found

@@ -3,9 +3,9 @@ operations views, the catalog and the deployed XML, Operate (preview, batch, rev
 instance's state and history.
 
 The server is the store's single writer while it runs (from its first write it holds the
-writer lease, persistence/lease.py): one worker thread owns the `engine_sim.app.EngineApp` (the
-composition root), opened by the CLI's `session()`, and runs every call that touches it, reads and writes alike, one at a time; views are caught up
-before each read.
+writer lease, persistence/lease.py): one worker thread owns the `engine_sim.app.EngineApp`
+(the composition root), opened by the CLI's `session()`, and runs every call that touches
+it, reads and writes alike, one at a time; views are caught up before each read.
 A batch operation runs one chunk per call, so pages stay responsive while it runs. Bad
 input raises the CLI's own `CliError`, built by the CLI's own checks, so the web and the
 command line say the same thing.

@@ -1,7 +1,7 @@
 """Given / when / then helpers for the event tests (timers, messages, signals, errors,
 escalations, boundary events, event subprocesses, event-based gateways).
 
-A model is a small inline BPMN document; an outcome is read as a trace of one line per
+A model is a small BPMN document built with `bpmn_builders`; an outcome is read as a trace of one line per
 record: `"INTENT elementId"` for PROCESS_INSTANCE records, `"VALUE_TYPE INTENT elementId"`
 for the others (`name` for a VARIABLE, the message or signal name for MESSAGE / SIGNAL).
 """
@@ -9,108 +9,12 @@ for the others (`name` for a VARIABLE, the message or signal name for MESSAGE / 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import pairwise
 from typing import Any
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.engine.state import InstanceState
 from engine_sim.timeutil import parse_duration
-
-HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-    ' xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs" targetNamespace="urn:t">'
-)
-
-
-def definitions(*parts: str) -> bytes:
-    return (HEAD + "".join(parts) + "</bpmn:definitions>").encode()
-
-
-def process(*nodes: str, process_id: str = "p", extra: str = "") -> bytes:
-    """A document with one process of `nodes` (flows included) and root elements `extra`
-    (messages, signals, errors, escalations)."""
-    return definitions(extra, f'<bpmn:process id="{process_id}" isExecutable="true">',
-                       *nodes, "</bpmn:process>")
-
-
-def flow(source: str, target: str, flow_id: str | None = None) -> str:
-    flow_id = flow_id or f"{source}_{target}"
-    return f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}"/>'
-
-
-def chain(*ids: str) -> str:
-    return "".join(flow(a, b) for a, b in pairwise(ids))
-
-
-def start(element_id: str = "start", definition: str = "", attrs: str = "") -> str:
-    return f'<bpmn:startEvent id="{element_id}"{attrs}>{definition}</bpmn:startEvent>'
-
-
-def end(element_id: str = "end", definition: str = "") -> str:
-    return f'<bpmn:endEvent id="{element_id}">{definition}</bpmn:endEvent>'
-
-
-def task(element_id: str, job_type: str = "work", extra: str = "") -> str:
-    return (f'<bpmn:serviceTask id="{element_id}"><bpmn:extensionElements>'
-            f'<zeebe:taskDefinition type="{job_type}"/>{extra}</bpmn:extensionElements>'
-            "</bpmn:serviceTask>")
-
-
-def catch(element_id: str, definition: str, extra: str = "") -> str:
-    ext = f"<bpmn:extensionElements>{extra}</bpmn:extensionElements>" if extra else ""
-    return f'<bpmn:intermediateCatchEvent id="{element_id}">{ext}{definition}</bpmn:intermediateCatchEvent>'
-
-
-def boundary(element_id: str, attached: str, definition: str, interrupting: bool = True) -> str:
-    cancel = "true" if interrupting else "false"
-    return (f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="{attached}" '
-            f'cancelActivity="{cancel}">{definition}</bpmn:boundaryEvent>')
-
-
-def timer(kind: str, value: str) -> str:
-    return f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
-
-
-def message_def(ref: str = "msg") -> str:
-    return f'<bpmn:messageEventDefinition messageRef="{ref}"/>'
-
-
-def message(name: str, key: str | None = "=orderId", ref: str = "msg") -> str:
-    sub = (f'<bpmn:extensionElements><zeebe:subscription correlationKey="{key}"/>'
-           "</bpmn:extensionElements>") if key else ""
-    return f'<bpmn:message id="{ref}" name="{name}">{sub}</bpmn:message>'
-
-
-def signal_def(ref: str = "sig") -> str:
-    return f'<bpmn:signalEventDefinition signalRef="{ref}"/>'
-
-
-def signal(name: str, ref: str = "sig") -> str:
-    return f'<bpmn:signal id="{ref}" name="{name}"/>'
-
-
-def error_def(ref: str | None = "err") -> str:
-    return f'<bpmn:errorEventDefinition errorRef="{ref}"/>' if ref else "<bpmn:errorEventDefinition/>"
-
-
-def error(code: str, ref: str = "err") -> str:
-    return f'<bpmn:error id="{ref}" errorCode="{code}"/>'
-
-
-def escalation_def(ref: str | None = "esc") -> str:
-    return (f'<bpmn:escalationEventDefinition escalationRef="{ref}"/>' if ref
-            else "<bpmn:escalationEventDefinition/>")
-
-
-def escalation(code: str, ref: str = "esc") -> str:
-    return f'<bpmn:escalation id="{ref}" escalationCode="{code}"/>'
-
-
-def sub_process(element_id: str, *nodes: str, triggered: bool = False) -> str:
-    attr = ' triggeredByEvent="true"' if triggered else ""
-    return f'<bpmn:subProcess id="{element_id}"{attr}>{"".join(nodes)}</bpmn:subProcess>'
 
 
 # -- reading outcomes -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mi_calls_support import call, definitions, process, service
+from bpmn_builders import call, chained_process, definitions, task
 
 from engine_sim.persistence import parse_store_url
 from engine_sim.scenarios.document import load_scenario
@@ -24,9 +24,9 @@ def run(tmp_path: Path, steps: str, **files: bytes) -> ScenarioResult:
 
 
 FILES = {
-    "child": definitions(process("child", service("work"))),
-    "parent": definitions(process("parent", call("ca", "child"), service("after"))),
-    "parent2": definitions(process("parent", call("ca2", "child"), service("after"))),
+    "child": definitions(chained_process("child", task("work"))),
+    "parent": definitions(chained_process("parent", call("ca", "child"), task("after"))),
+    "parent2": definitions(chained_process("parent", call("ca2", "child"), task("after"))),
 }
 
 

@@ -4,10 +4,12 @@ wait state is rejected (EXCEEDED_BATCH_RECORD_SIZE) and nothing of it is written
 from __future__ import annotations
 
 import pytest
-from core_support import END, START, chain, flow, job_task, process
+from bpmn_builders import chain, end, flow, process, start, task
 
 from engine_sim.engine import commands, context
 from engine_sim.engine.engine import Engine
+
+START, END = start(), end()
 
 GATEWAY_LOOP = process(START + '<bpmn:exclusiveGateway id="g1"/><bpmn:exclusiveGateway id="g2"/>'
                        + chain("start", "g1", "g2") + flow("back", "g2", "g1"))
@@ -45,7 +47,7 @@ def test_a_loop_without_a_wait_state_is_rejected_and_writes_nothing(model: bytes
 def test_a_command_within_the_bound_runs_whole() -> None:
     engine = Engine()
     tasks = "".join(f'<bpmn:task id="t{i}"/>' for i in range(300))
-    engine.deploy(process(START + tasks + job_task("w") + END
+    engine.deploy(process(START + tasks + task("w", "work") + END
                           + chain("start", *(f"t{i}" for i in range(300)), "w", "end")), "long.bpmn")
     outcome = commands.create_instance(engine, "p")
     assert not outcome.rejected

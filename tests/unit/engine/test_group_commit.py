@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from core_support import END, START, chain, job_task, process
+from bpmn_builders import chain, end, process, start, task
 
 from engine_sim.engine import Engine, commands
 
-MODEL = process(START + job_task("t") + END + chain("start", "t", "end"))
+MODEL = process(start() + task("t") + end() + chain("start", "t", "end"))
 
 
 def sqlite_engine(tmp_path: Path) -> tuple[Engine, str]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from mi_calls_support import accepted, deploy, io, loop, process, service, shape, start
+from bpmn_builders import chained_process, io, loop, node, task
+from mi_calls_support import accepted, deploy, shape, start_instance
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
@@ -30,8 +31,8 @@ def local(engine: Engine, key: int, scope: int) -> dict[str, Any]:
 
 
 def test_parallel_activation_records(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", io({"w": "=loopCounter * 10"}),
-                                          loop("=items", element="item", output=OUT))))
+    deploy(engine, chained_process("p", task("t", extensions=io({"w": "=loopCounter * 10"}),
+                                          loop=loop("=items", element="item", output=OUT))))
     outcome = commands.create_instance(engine, "p", None, {"items": ["a", "b"]})
     records = [r for r in outcome.records if r.get("elementId") in ("t", None)
                and r["valueType"] in ("PROCESS_INSTANCE", "VARIABLE", "JOB")][1:]
@@ -66,8 +67,8 @@ def test_parallel_activation_records(engine: Engine) -> None:
 
 
 def test_outputs_are_collected_by_position_and_propagated(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", output=OUT)), service("after")))
-    key = start(engine, "p", items=[1, 2, 3])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", output=OUT)), task("after")))
+    key = start_instance(engine, "p", items=[1, 2, 3])
     body, _ = body_and_inner(engine, key)
     # the oldest job first
     accepted(commands.complete_job(engine, key, "t", {"result": "one"}))
@@ -91,8 +92,8 @@ def test_outputs_are_collected_by_position_and_propagated(engine: Engine) -> Non
 
 
 def test_sequential_runs_one_item_at_a_time_re_reading_the_collection(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", sequential=True, element="item"))))
-    key = start(engine, "p", items=["a", "b"])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", sequential=True, element="item"))))
+    key = start_instance(engine, "p", items=["a", "b"])
     _, inner = body_and_inner(engine, key)
     assert len(inner) == 1 and local(engine, key, inner[0].key)["item"] == "a"
     # Zeebe reads the collection again for the next item
@@ -108,8 +109,8 @@ def test_sequential_runs_one_item_at_a_time_re_reading_the_collection(engine: En
 def test_completion_condition_sees_zeebe_counters_and_terminates_the_rest(engine: Engine) -> None:
     condition = ("=numberOfInstances = 3 and numberOfCompletedInstances = 2 "
                  "and numberOfActiveInstances = 1 and numberOfTerminatedInstances = 0")
-    deploy(engine, process("p", service("t", "", loop("=items", condition=condition)), service("after")))
-    key = start(engine, "p", items=[1, 2, 3])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", condition=condition)), task("after")))
+    key = start_instance(engine, "p", items=[1, 2, 3])
     _, inner = body_and_inner(engine, key)
     accepted(commands.complete_job(engine, key, "t"))
     assert engine.instance(key).active_element_ids() == ["t", "t"]
@@ -129,9 +130,9 @@ def test_completion_condition_sees_zeebe_counters_and_terminates_the_rest(engine
 
 
 def test_condition_reads_the_inner_instance_variables(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", sequential=True, element="item",
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", sequential=True, element="item",
                                                         condition="=item = &quot;stop&quot;"))))
-    key = start(engine, "p", items=["go", "stop", "never"])
+    key = start_instance(engine, "p", items=["go", "stop", "never"])
     accepted(commands.complete_job(engine, key, "t"))
     accepted(commands.complete_job(engine, key, "t"))
     state = engine.instance(key)
@@ -139,7 +140,7 @@ def test_condition_reads_the_inner_instance_variables(engine: Engine) -> None:
 
 
 def test_an_empty_collection_completes_the_body_at_once(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", output=OUT))))
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", output=OUT))))
     outcome = commands.create_instance(engine, "p", None, {"items": []})
     mi = [(r["intent"], r.get("bpmnElementType") or r.get("name")) for r in outcome.records
           if r.get("elementId") == "t" or r.get("name") == "results"]
@@ -159,8 +160,8 @@ def test_an_empty_collection_completes_the_body_at_once(engine: Engine) -> None:
                                                    ({"items": {"a": 1}}, "OBJECT")])
 def test_a_collection_that_is_not_a_list_is_an_incident_on_the_body(
         engine: Engine, variables: dict[str, Any], found: str) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items"))))
-    key = start(engine, "p", **variables)
+    deploy(engine, chained_process("p", task("t", loop=loop("=items"))))
+    key = start_instance(engine, "p", **variables)
     state = engine.instance(key)
     (incident,) = state.incidents.values()
     body = state.elements[incident.element_instance_key]
@@ -174,8 +175,8 @@ def test_a_collection_that_is_not_a_list_is_an_incident_on_the_body(
 
 
 def test_a_broken_output_collection_is_an_incident_on_the_inner_instance(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", output=OUT))))
-    key = start(engine, "p", items=[1])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", output=OUT))))
+    key = start_instance(engine, "p", items=[1])
     _, (inner,) = body_and_inner(engine, key)
     accepted(commands.set_variables(engine, key, {"results": "oops"}, "t"))
     accepted(commands.complete_job(engine, key, "t", {"result": 5}))
@@ -191,8 +192,8 @@ def test_a_broken_output_collection_is_an_incident_on_the_inner_instance(engine:
 
 
 def test_a_non_boolean_condition_is_an_incident_and_resolving_re_evaluates(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", condition="=done"))))
-    key = start(engine, "p", items=[1, 2])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", condition="=done"))))
+    key = start_instance(engine, "p", items=[1, 2])
     accepted(commands.complete_job(engine, key, "t"))
     state = engine.instance(key)
     (incident,) = state.incidents.values()
@@ -203,8 +204,8 @@ def test_a_non_boolean_condition_is_an_incident_and_resolving_re_evaluates(engin
 
 
 def test_output_element_named_like_the_input_element_gets_no_null_variable(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items", element="x", output=("out", "=x")))))
-    key = start(engine, "p", items=[7])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", element="x", output=("out", "=x")))))
+    key = start_instance(engine, "p", items=[7])
     _, (inner,) = body_and_inner(engine, key)
     assert local(engine, key, inner.key) == {"x": 7, "loopCounter": 1}
     accepted(commands.complete_job(engine, key, "t"))
@@ -212,8 +213,8 @@ def test_output_element_named_like_the_input_element_gets_no_null_variable(engin
 
 
 def test_cancel_terminates_inner_instances_before_the_body(engine: Engine) -> None:
-    deploy(engine, process("p", service("t", "", loop("=items"))))
-    key = start(engine, "p", items=[1, 2])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items"))))
+    key = start_instance(engine, "p", items=[1, 2])
     outcome = accepted(commands.cancel_instance(engine, key))
     assert [(i, r.get("bpmnElementType")) for i, r in
             ((r["intent"], r) for r in outcome.records if r["valueType"] == "PROCESS_INSTANCE")] == [
@@ -229,8 +230,8 @@ def test_cancel_terminates_inner_instances_before_the_body(engine: Engine) -> No
 
 
 def test_pass_through_inner_instances_complete_the_body_once(engine: Engine) -> None:
-    task = ('<bpmn:task id="t">' + loop("=items", output=("out", "=loopCounter")) + "</bpmn:task>")
-    deploy(engine, process("p", task, service("after")))
+    plain_task = node("task", "t", loop("=items", output=("out", "=loopCounter")))
+    deploy(engine, chained_process("p", plain_task, task("after")))
     outcome = commands.create_instance(engine, "p", None, {"items": [1, 2, 3]})
     body_done = [r for r in outcome.records if r["intent"] == "ELEMENT_COMPLETED"
                  and r.get("bpmnElementType") == "MULTI_INSTANCE_BODY"]
@@ -243,8 +244,8 @@ def test_pass_through_inner_instances_complete_the_body_once(engine: Engine) -> 
 def test_a_rebuilt_instance_equals_the_live_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path}/mi.db"
     engine = Engine(url)
-    deploy(engine, process("p", service("t", "", loop("=items", sequential=True, output=OUT))))
-    key = start(engine, "p", items=[1, 2, 3])
+    deploy(engine, chained_process("p", task("t", loop=loop("=items", sequential=True, output=OUT))))
+    key = start_instance(engine, "p", items=[1, 2, 3])
     accepted(commands.complete_job(engine, key, "t", {"result": "r1"}))
     live = engine.instance(key)
     snapshot = {k: (e.element_id, e.type, e.lifecycle, e.loop_counter, tuple(e.children))

@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from core_support import END, START, chain, job_task, process
+from bpmn_builders import chain, end, process, start, task
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine
 from engine_sim.persistence.lease import StoreBusy
 
-MODEL = process(START + job_task("t") + END + chain("start", "t", "end"))
+START, END = start(), end()
+
+MODEL = process(START + task("t", "work") + END + chain("start", "t", "end"))
 
 
 def test_an_engine_reloads_what_the_previous_writer_wrote(tmp_path: Path) -> None:

@@ -6,6 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bpmn_builders import (
+    boundary,
+    catch,
+    chain,
+    end,
+    message,
+    message_def,
+    process,
+    signal,
+    signal_def,
+    start,
+    sub_process,
+    task,
+    timer,
+)
 
 from engine_sim.engine import commands
 from engine_sim.engine.engine import Engine, Outcome
@@ -13,46 +28,30 @@ from engine_sim.timeutil import parse_duration
 from migration import migrate_instance
 from migration.plan import MigrationPlan
 
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">'
-        '<bpmn:message id="msg" name="ping"><bpmn:extensionElements>'
-        '<zeebe:subscription correlationKey="=key"/></bpmn:extensionElements></bpmn:message>'
-        '<bpmn:message id="other" name="pong"><bpmn:extensionElements>'
-        '<zeebe:subscription correlationKey="=otherKey"/></bpmn:extensionElements></bpmn:message>'
-        '<bpmn:signal id="sig" name="go"/><bpmn:process id="p" isExecutable="true">')
-TAIL = "</bpmn:process></bpmn:definitions>"
-TIMER = "<bpmn:timerEventDefinition><bpmn:timeDuration>{}</bpmn:timeDuration></bpmn:timerEventDefinition>"
-MESSAGE = '<bpmn:messageEventDefinition messageRef="{}"/>'
-SIGNAL = '<bpmn:signalEventDefinition signalRef="sig"/>'
+# The messages and the signal every model of these tests may catch.
+ROOTS = message("ping", key="=key") + message("pong", key="=otherKey", ref="other") + signal("go")
 
 
 def model(*nodes: str) -> bytes:
-    return (HEAD + "".join(nodes) + TAIL).encode()
+    return process(*nodes, extra=ROOTS)
 
 
-def flows(*pairs: tuple[str, str]) -> str:
-    return "".join(f'<bpmn:sequenceFlow id="{a}_{b}" sourceRef="{a}" targetRef="{b}"/>'
-                   for a, b in pairs)
+def pt(duration: str) -> str:
+    return timer("timeDuration", duration)
 
 
-def boundary(element_id: str, definition: str, interrupting: bool = True) -> str:
-    cancel = "true" if interrupting else "false"
-    return (f'<bpmn:boundaryEvent id="{element_id}" attachedToRef="t" cancelActivity="{cancel}">'
-            f"{definition}</bpmn:boundaryEvent>{flows((element_id, 'end'))}")
+def attached(element_id: str, definition: str, interrupting: bool = True) -> str:
+    """A boundary event on task `t`, and its flow to `end`."""
+    return boundary(element_id, "t", definition, interrupting) + chain(element_id, "end")
 
 
 def with_task(*boundaries: str) -> bytes:
-    return model('<bpmn:startEvent id="start"/><bpmn:serviceTask id="t"><bpmn:extensionElements>'
-                 '<zeebe:taskDefinition type="t"/></bpmn:extensionElements></bpmn:serviceTask>'
-                 '<bpmn:endEvent id="end"/>', flows(("start", "t"), ("t", "end")), *boundaries)
+    return model(start(), task("t"), end(), chain("start", "t", "end"), *boundaries)
 
 
 def catching(element_id: str, definition: str, *extra: str) -> bytes:
-    return model('<bpmn:startEvent id="start"/>'
-                 f'<bpmn:intermediateCatchEvent id="{element_id}">{definition}'
-                 '</bpmn:intermediateCatchEvent><bpmn:endEvent id="end"/>',
-                 flows(("start", element_id), (element_id, "end")), *extra)
+    return model(start(), catch(element_id, definition), end(),
+                 chain("start", element_id, "end"), *extra)
 
 
 class Migration:
@@ -79,8 +78,8 @@ class Migration:
 
 
 def test_a_mapped_timer_keeps_its_key_and_due_date() -> None:
-    given = Migration(with_task(boundary("b", TIMER.format("PT1H"))),
-                      with_task(boundary("b2", TIMER.format("PT5H"))))
+    given = Migration(with_task(attached("b", pt("PT1H"))),
+                      with_task(attached("b2", pt("PT5H"))))
     before = next(iter(given.engine.instance(given.key).subscriptions.values()))
 
     outcome = given.migrate({"t": "t", "b": "b2"})
@@ -92,8 +91,8 @@ def test_a_mapped_timer_keeps_its_key_and_due_date() -> None:
 
 
 def test_an_unmapped_timer_is_canceled_and_the_target_timer_is_due_from_the_migration() -> None:
-    given = Migration(with_task(boundary("b", TIMER.format("PT1H"))),
-                      with_task(boundary("b", TIMER.format("PT5H"))))
+    given = Migration(with_task(attached("b", pt("PT1H"))),
+                      with_task(attached("b", pt("PT5H"))))
 
     outcome = given.migrate({"t": "t"})
 
@@ -102,8 +101,8 @@ def test_an_unmapped_timer_is_canceled_and_the_target_timer_is_due_from_the_migr
 
 
 def test_the_order_is_close_then_open_then_migrate() -> None:
-    given = Migration(with_task(boundary("b", TIMER.format("PT1H")), boundary("m", MESSAGE.format("msg"))),
-                      with_task(boundary("m", MESSAGE.format("msg")), boundary("s", SIGNAL)), key="k")
+    given = Migration(with_task(attached("b", pt("PT1H")), attached("m", message_def("msg"))),
+                      with_task(attached("m", message_def("msg")), attached("s", signal_def())), key="k")
 
     outcome = given.migrate({"t": "t", "m": "m"})
 
@@ -114,7 +113,7 @@ def test_the_order_is_close_then_open_then_migrate() -> None:
 
 
 def test_a_message_subscription_keeps_its_name_and_correlation_key() -> None:
-    given = Migration(catching("c", MESSAGE.format("msg")), catching("c2", MESSAGE.format("msg")),
+    given = Migration(catching("c", message_def("msg")), catching("c2", message_def("msg")),
                       key="k-1")
 
     outcome = given.migrate({"c": "c2"})
@@ -128,7 +127,7 @@ def test_a_message_subscription_keeps_its_name_and_correlation_key() -> None:
 
 
 def test_a_signal_catch_event_migrates_and_the_index_follows() -> None:
-    given = Migration(catching("c", SIGNAL), catching("c2", SIGNAL))
+    given = Migration(catching("c", signal_def()), catching("c2", signal_def()))
 
     outcome = given.migrate({"c": "c2"})
 
@@ -138,7 +137,7 @@ def test_a_signal_catch_event_migrates_and_the_index_follows() -> None:
 
 
 def test_a_new_subscription_is_evaluated_at_migration_and_a_failure_rejects_it() -> None:
-    given = Migration(with_task(), with_task(boundary("m", MESSAGE.format("other"))))
+    given = Migration(with_task(), with_task(attached("m", message_def("other"))))
 
     outcome = given.migrate({"t": "t"})
 
@@ -155,8 +154,8 @@ def test_a_new_subscription_is_evaluated_at_migration_and_a_failure_rejects_it()
     ({"t": "t", "b": "end"}, "catch event 'b' is mapped to 'end', which would be detached from 't'"),
 ])
 def test_rule_12_is_checked_before_anything_is_written(mapping: dict[str, str], reason: str) -> None:
-    given = Migration(with_task(boundary("b", TIMER.format("PT1H"))),
-                      with_task(boundary("m", MESSAGE.format("msg"))), key="k")
+    given = Migration(with_task(attached("b", pt("PT1H"))),
+                      with_task(attached("m", message_def("msg"))), key="k")
 
     outcome = given.migrate(mapping)
 
@@ -165,14 +164,12 @@ def test_rule_12_is_checked_before_anything_is_written(mapping: dict[str, str], 
 
 
 def test_an_event_based_gateway_migrates_its_events_by_their_mapping() -> None:
-    gateway = ('<bpmn:startEvent id="start"/><bpmn:eventBasedGateway id="gw"/>'
-               '<bpmn:intermediateCatchEvent id="{a}">' + MESSAGE.format("msg")
-               + '</bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="{b}">'
-               + TIMER.format("PT1H") + '</bpmn:intermediateCatchEvent>'
-               '<bpmn:endEvent id="end"/>' + flows(("start", "gw"), ("gw", "{a}"), ("gw", "{b}"),
-                                                    ("{a}", "end"), ("{b}", "end")))
-    given = Migration(model(gateway.format(a="m", b="late")), model(gateway.format(a="m2", b="later")),
-                      key="k")
+    def gateway(a: str, b: str) -> bytes:
+        return model(start(), '<bpmn:eventBasedGateway id="gw"/>', catch(a, message_def("msg")),
+                     catch(b, pt("PT1H")), end(), chain("start", "gw", a, "end"),
+                     chain("gw", b, "end"))
+
+    given = Migration(gateway("m", "late"), gateway("m2", "later"), key="k")
 
     outcome = given.migrate({"gw": "gw", "m": "m2"})
 
@@ -186,13 +183,11 @@ def test_an_event_based_gateway_migrates_its_events_by_their_mapping() -> None:
 
 def test_event_subprocess_starts_belong_to_the_process_instance() -> None:
     def esp(start_id: str, definition: str) -> str:
-        return (f'<bpmn:subProcess id="esp_{start_id}" triggeredByEvent="true">'
-                f'<bpmn:startEvent id="{start_id}" isInterrupting="false">{definition}'
-                f'</bpmn:startEvent><bpmn:endEvent id="x_{start_id}"/>'
-                f'{flows((start_id, "x_" + start_id))}</bpmn:subProcess>')
+        return sub_process(f"esp_{start_id}", start(start_id, definition, ' isInterrupting="false"'),
+                           end(f"x_{start_id}"), chain(start_id, f"x_{start_id}"), triggered=True)
 
-    given = Migration(catching("c", SIGNAL, esp("s1", MESSAGE.format("msg"))),
-                      catching("c", SIGNAL, esp("s2", TIMER.format("PT1H"))), key="k")
+    given = Migration(catching("c", signal_def(), esp("s1", message_def("msg"))),
+                      catching("c", signal_def(), esp("s2", pt("PT1H"))), key="k")
 
     outcome = given.migrate({"c": "c"})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migration_support import chain, flow, linear, process, task
+from bpmn_builders import BY_SOURCE, chain, flow, linear, process, task
 
 from engine_sim.engine import commands
 from migration import MigrationPlan, migrate_instance, migrations_of
@@ -16,7 +16,8 @@ def test_records_in_walk_order_then_the_migration(engine, deploy, start):
     sub = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="s0"/>' + task("a")
            + '<bpmn:endEvent id="s1"/>' + flow("i1", "s0", "a") + flow("i2", "a", "s1")
            + "</bpmn:subProcess>")
-    xml = process("p", '<bpmn:startEvent id="start"/>' + sub + '<bpmn:endEvent id="end"/>' + chain("sub"))
+    xml = process('<bpmn:startEvent id="start"/>', sub, '<bpmn:endEvent id="end"/>',
+                  chain("start", "sub", "end", flow_ids=BY_SOURCE))
     deploy(xml)
     target = deploy(xml.replace(b'id="a"', b'id="a2"').replace(b'"a" targetRef', b'"a2" targetRef')
                     .replace(b'targetRef="a"', b'targetRef="a2"').replace(b'sourceRef="a"', b'sourceRef="a2"'))

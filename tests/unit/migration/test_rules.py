@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from migration_support import chain, flow, linear, process, task, user_task
+from bpmn_builders import BY_SOURCE, chain, flow, linear, process, task, user_task
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import instance_id
@@ -118,8 +118,8 @@ def test_rule7_no_mapping(engine, deploy, start):
 
 def test_rule8_type_change(engine, deploy, start):
     deploy(linear("p", "a"))
-    body = '<bpmn:startEvent id="start"/>' + user_task("a") + '<bpmn:endEvent id="end"/>' + chain("a")
-    target = deploy(process("p", body))
+    body = '<bpmn:startEvent id="start"/>' + user_task("a") + '<bpmn:endEvent id="end"/>'
+    target = deploy(process(body, chain("start", "a", "end", flow_ids=BY_SOURCE)))
     key = start("p", 1)
     assert rejection_of(engine, key, target, [("a", "a")]) == (
         "INVALID_STATE", "'a' of type SERVICE_TASK is mapped to 'a' of type USER_TASK")
@@ -127,8 +127,8 @@ def test_rule8_type_change(engine, deploy, start):
 
 def test_rule9_user_task_implementation(engine, deploy, start):
     def with_user_task(managed: bool) -> bytes:
-        return process("p", '<bpmn:startEvent id="start"/>' + user_task("u", managed)
-                       + '<bpmn:endEvent id="end"/>' + chain("u"))
+        return process('<bpmn:startEvent id="start"/>', user_task("u", managed),
+                       '<bpmn:endEvent id="end"/>', chain("start", "u", "end", flow_ids=BY_SOURCE))
 
     deploy(with_user_task(False))
     target = deploy(with_user_task(True))
@@ -144,13 +144,14 @@ def test_rule10_flow_scope_change(engine, deploy, start):
     sub = ('<bpmn:subProcess id="sub"><bpmn:startEvent id="s0"/>' + task("a")
            + '<bpmn:endEvent id="s1"/>' + flow("i1", "s0", "a") + flow("i2", "a", "s1")
            + "</bpmn:subProcess>")
-    deploy(process("p", '<bpmn:startEvent id="start"/>' + sub + '<bpmn:endEvent id="end"/>' + chain("sub")))
+    deploy(process('<bpmn:startEvent id="start"/>', sub, '<bpmn:endEvent id="end"/>',
+                   chain("start", "sub", "end", flow_ids=BY_SOURCE)))
     target = deploy(linear("p", "a"))
     key = start("p", 1)
     assert rejection_of(engine, key, target, [("sub", "a"), ("a", "a")]) == (
         "INVALID_STATE", "'sub' of type SUB_PROCESS is mapped to 'a' of type SERVICE_TASK")
-    target3 = deploy(process("p", '<bpmn:startEvent id="start"/>' + sub + task("b")
-                             + '<bpmn:endEvent id="end"/>' + chain("sub", "b")))
+    target3 = deploy(process('<bpmn:startEvent id="start"/>', sub, task("b"), '<bpmn:endEvent id="end"/>',
+                             chain("start", "sub", "b", "end", flow_ids=BY_SOURCE)))
     assert rejection_of(engine, key, target3, [("sub", "sub"), ("a", "b")]) == (
         "INVALID_STATE", "flow scope of active element 'a' changes from 'sub' to 'p'")
 
@@ -196,7 +197,7 @@ def test_walk_is_breadth_first_in_key_order(engine, deploy, start):
     par = ('<bpmn:startEvent id="start"/><bpmn:parallelGateway id="fork"/>' + task("a") + task("b")
            + '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' + flow("f0", "start", "fork")
            + flow("fa", "fork", "a") + flow("fb", "fork", "b") + flow("a1", "a", "e1") + flow("b1", "b", "e2"))
-    deploy(process("p", par))
+    deploy(process(par))
     target = deploy(linear("p", "z"))
     key = start("p", 1)
     # both a and b lack a mapping: a was activated first, so it is reported
@@ -208,8 +209,8 @@ def test_walk_is_breadth_first_in_key_order(engine, deploy, start):
 def test_auto_map_pairs_same_id_and_type_only(engine, deploy, start):
     deploy(linear("p", "a", "b"))
     body = ('<bpmn:startEvent id="start"/>' + user_task("a") + task("b") + '<bpmn:endEvent id="end"/>'
-            + chain("a", "b"))
-    target = deploy(process("p", body))
+            + chain("start", "a", "b", "end", flow_ids=BY_SOURCE))
+    target = deploy(process(body))
     key = start("p", 1)
     assert rejection_of(engine, key, target, auto_map=True)[1] == (
         "active element 'a' has no mapping instruction")

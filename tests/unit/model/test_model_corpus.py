@@ -32,6 +32,8 @@ MUST_DEPLOY = [
     "camunda-camunda-8-js-sdk/MigrateProcess-Version-2.bpmn",
     "camunda-zeebe-process-test/named-elements.bpmn",
     "camunda-zeebe-process-test/named-elements-v2.bpmn",
+    # link throw/catch events (Zeebe's valid link fixture)
+    "camunda-camunda/apache-2.0/LinkEventTest.testValidEventLink.bpmn",
 ]
 # Files Zeebe itself refuses (see the corpus's SOURCES.md, "Negative / edge-case fixtures").
 MUST_REFUSE = {

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from model_helpers import FLOW, HEAD, document, job, parse
+from bpmn_builders import (
+    MINIMAL_FLOW,
+    definitions,
+    ext,
+    message,
+    process,
+    process_element,
+    task_definition,
+)
+from model_helpers import parse
 
 from engine_sim.feel import compile_expression
 from engine_sim.model import Definitions, ElementType
@@ -11,28 +20,29 @@ from engine_sim.model.iso8601 import is_cycle, is_date_time, is_duration
 
 
 def test_two_processes_in_one_file() -> None:
-    second = FLOW.replace('id="start"', 'id="s2"').replace('id="end"', 'id="e2"')
+    second = MINIMAL_FLOW.replace('id="start"', 'id="s2"').replace('id="end"', 'id="e2"')
     second = second.replace(
         'id="toEnd" sourceRef="start" targetRef="end"', 'id="f2" sourceRef="s2" targetRef="e2"'
     )
-    data = f"""{HEAD}
-  <bpmn:collaboration id="c"><bpmn:participant id="pa" processRef="a" /></bpmn:collaboration>
-  <bpmn:process id="a" isExecutable="true">{FLOW}</bpmn:process>
-  <bpmn:process id="b" name="B" isExecutable="true">{second}</bpmn:process>
-</bpmn:definitions>""".encode()
-    definitions = parse(data)
-    assert isinstance(definitions, Definitions)
-    assert definitions.source == "case.bpmn"
-    assert [p.id for p in definitions.processes] == ["a", "b"]
-    assert definitions.processes[1].name == "B"
-    assert set(definitions.processes[1].elements) == {"b", "s2", "e2"}
-    assert definitions.processes[0].checksum != definitions.processes[1].checksum
+    data = definitions(
+        '<bpmn:collaboration id="c"><bpmn:participant id="pa" processRef="a" />'
+        "</bpmn:collaboration>",
+        process_element(MINIMAL_FLOW, process_id="a"),
+        process_element(second, attrs='id="b" name="B" isExecutable="true"'),
+    )
+    parsed = parse(data)
+    assert isinstance(parsed, Definitions)
+    assert parsed.source == "case.bpmn"
+    assert [p.id for p in parsed.processes] == ["a", "b"]
+    assert parsed.processes[1].name == "B"
+    assert set(parsed.processes[1].elements) == {"b", "s2", "e2"}
+    assert parsed.processes[0].checksum != parsed.processes[1].checksum
 
 
 def test_checksum_is_per_process_and_ignores_the_rest_of_the_file() -> None:
-    base = parse(document(FLOW)).processes[0]
-    with_message = parse(document(FLOW, extra='<bpmn:message id="m" name="n" />')).processes[0]
-    changed = parse(document(FLOW.replace('id="end"', 'id="end" name="Done"'))).processes[0]
+    base = parse(process(MINIMAL_FLOW)).processes[0]
+    with_message = parse(process(MINIMAL_FLOW, extra=message("n", key=None, ref="m"))).processes[0]
+    changed = parse(process(MINIMAL_FLOW.replace('id="end"', 'id="end" name="Done"'))).processes[0]
     assert len(base.checksum) == 64
     assert base.checksum == with_message.checksum
     assert base.checksum != changed.checksum
@@ -42,7 +52,7 @@ def test_reachable_follows_flows_and_boundary_events() -> None:
     body = f"""
   <bpmn:startEvent id="start" />
   <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
-  <bpmn:serviceTask id="task">{job()}</bpmn:serviceTask>
+  <bpmn:serviceTask id="task">{ext(task_definition("work"))}</bpmn:serviceTask>
   <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="join" />
   <bpmn:boundaryEvent id="timeout" attachedToRef="task">
     <bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition>
@@ -58,16 +68,16 @@ def test_reachable_follows_flows_and_boundary_events() -> None:
   </bpmn:sequenceFlow>
   <bpmn:sequenceFlow id="f7" sourceRef="loop" targetRef="end" />
   <bpmn:endEvent id="end" />"""
-    process = parse(document(body)).processes[0]
-    reach = process.reachable
-    assert set(reach) == set(process.elements)
+    parsed = parse(process(body)).processes[0]
+    reach = parsed.reachable
+    assert set(reach) == set(parsed.elements)
     assert reach["end"] == frozenset()
     assert reach["p"] == frozenset()
     assert reach["late"] == {"join", "loop", "task", "timeout", "late", "end"}
     assert "timeout" in reach["task"] and "late" in reach["task"]
     assert "task" in reach["task"]  # on a cycle
     assert "start" not in reach["task"]
-    assert reach["start"] == set(process.elements) - {"p", "start"}
+    assert reach["start"] == set(parsed.elements) - {"p", "start"}
 
 
 def test_reachable_stays_within_a_scope() -> None:
@@ -81,14 +91,14 @@ def test_reachable_stays_within_a_scope() -> None:
   </bpmn:subProcess>
   <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end" />
   <bpmn:endEvent id="end" />"""
-    reach = parse(document(body)).processes[0].reachable
+    reach = parse(process(body)).processes[0].reachable
     assert reach["start"] == {"sub", "end"}
     assert reach["ss"] == {"se"}
 
 
 def test_artifacts_foreign_elements_and_unknown_extensions_are_ignored() -> None:
     body = (
-        FLOW
+        MINIMAL_FLOW
         + """
   <bpmn:dataObject id="data" /><bpmn:dataObjectReference id="dataRef" dataObjectRef="data" />
   <bpmn:laneSet id="lanes">
@@ -104,26 +114,26 @@ def test_artifacts_foreign_elements_and_unknown_extensions_are_ignored() -> None
         '<zeebe:properties><zeebe:property name="a" value="b" /></zeebe:properties>'
         "</bpmn:extensionElements></bpmn:endEvent>",
     )
-    process = parse(document(body)).processes[0]
-    assert set(process.elements) == {"p", "start", "end"}
+    parsed = parse(process(body)).processes[0]
+    assert set(parsed.elements) == {"p", "start", "end"}
 
 
 def test_empty_retries_fall_back_to_the_default() -> None:
     """Camunda's get-started model writes retries=""; Zeebe deploys it with 3 retries."""
-    body = FLOW.replace(
+    body = MINIMAL_FLOW.replace(
         '<bpmn:sequenceFlow id="toEnd" sourceRef="start" targetRef="end" />',
         '<bpmn:sequenceFlow id="a" sourceRef="start" targetRef="t" />'
         '<bpmn:serviceTask id="t"><bpmn:extensionElements>'
         '<zeebe:taskDefinition type="w" retries="" /></bpmn:extensionElements></bpmn:serviceTask>'
         '<bpmn:sequenceFlow id="b" sourceRef="t" targetRef="end" />',
     )
-    task = parse(document(body)).processes[0].element("t")
+    task = parse(process(body)).processes[0].element("t")
     assert task.task_definition is not None
     assert task.task_definition.retries == compile_expression("3")
 
 
 def test_defaults_of_optional_extensions() -> None:
-    body = FLOW.replace(
+    body = MINIMAL_FLOW.replace(
         '<bpmn:sequenceFlow id="toEnd" sourceRef="start" targetRef="end" />',
         '<bpmn:sequenceFlow id="a" sourceRef="start" targetRef="c" />'
         '<bpmn:callActivity id="c"><bpmn:extensionElements><zeebe:calledElement processId="=pid" />'
@@ -133,7 +143,7 @@ def test_defaults_of_optional_extensions() -> None:
         "</bpmn:multiInstanceLoopCharacteristics></bpmn:callActivity>"
         '<bpmn:sequenceFlow id="b" sourceRef="c" targetRef="end" />',
     )
-    call = parse(document(body)).processes[0].element("c")
+    call = parse(process(body)).processes[0].element("c")
     assert call.type is ElementType.CALL_ACTIVITY and call.called_element is not None
     assert call.called_element.binding_type == "latest"
     assert call.called_element.propagate_all_child_variables is True
@@ -148,11 +158,11 @@ def test_defaults_of_optional_extensions() -> None:
 
 
 def test_elements_and_process_are_immutable() -> None:
-    process = parse(document(FLOW)).processes[0]
+    parsed = parse(process(MINIMAL_FLOW)).processes[0]
     with pytest.raises(AttributeError):
-        process.element("start").name = "x"  # type: ignore[misc]
+        parsed.element("start").name = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        process.elements["x"] = process.root  # type: ignore[index]
+        parsed.elements["x"] = parsed.root  # type: ignore[index]
 
 
 @pytest.mark.parametrize(

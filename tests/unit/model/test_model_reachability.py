@@ -3,10 +3,12 @@ n elements would need n^2 entries up front), and equal to the transitive closure
 
 from __future__ import annotations
 
-from core_support import END, START, chain, flow, process
+from bpmn_builders import chain, end, flow, process, start
 
 from engine_sim.model import parse_bpmn
 from engine_sim.model.graph import Reachability
+
+START, END = start(), end()
 
 LOOP = process(START + '<bpmn:task id="a"/><bpmn:task id="b"/><bpmn:task id="c"/>' + END
                + chain("start", "a", "b", "c", "end") + flow("back", "c", "a"))

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from model_helpers import DATA, FLOW, SOURCE, document
+from bpmn_builders import MINIMAL_FLOW, process
+from model_helpers import DATA, SOURCE
 
 from engine_sim.model import BpmnModelError, load_bpmn_file, parse_bpmn
 from engine_sim.model.safe_xml import DOCTYPE_REASON, MAX_BPMN_BYTES
@@ -112,7 +113,7 @@ def test_doctype_in_utf16_is_refused() -> None:
 
 
 def test_oversized_file_is_refused_before_parsing() -> None:
-    data = document(FLOW) + b" " * (MAX_BPMN_BYTES + 1)
+    data = process(MINIMAL_FLOW) + b" " * (MAX_BPMN_BYTES + 1)
     error = _refuse_fast(data)
     assert "larger than 10 MiB" in error.reason
 
@@ -152,7 +153,7 @@ def test_unreadable_path_gives_the_os_reason(tmp_path: Path) -> None:
 
 def test_load_bpmn_file_uses_the_path_as_source(tmp_path: Path) -> None:
     path = tmp_path / "ok.bpmn"
-    path.write_bytes(document(FLOW))
+    path.write_bytes(process(MINIMAL_FLOW))
     definitions = load_bpmn_file(str(path))
     assert definitions.source == str(path)
     assert definitions.processes[0].resource_name == str(path)

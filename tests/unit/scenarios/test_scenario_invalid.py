@@ -262,7 +262,7 @@ def test_bpmn_model_error_is_the_reason_as_it_is(
     input_error: Error, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(path: Path) -> object:
-        raise BpmnModelError("bpmn/order-v2.bpmn", "link events are not supported", 7, "lnk")
+        raise BpmnModelError("bpmn/order-v2.bpmn", "conditional events are not supported", 7, "lnk")
 
     monkeypatch.setattr(doc_deploy, "load_bpmn", refuse)
     assert input_error("name: t\nsteps:\n  - cancel: {instance: x}\n  - deploy:\n"
@@ -271,7 +271,7 @@ def test_bpmn_model_error_is_the_reason_as_it_is(
     )
     assert input_error("name: t\nsteps:\n  - deploy:\n      file: bpmn/order-v2.bpmn\n") == (
         "s.yaml, line 3: steps[0].deploy: bpmn/order-v2.bpmn, line 7: element 'lnk': "
-        "link events are not supported"
+        "conditional events are not supported"
     )
 
 

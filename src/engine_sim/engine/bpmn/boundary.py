@@ -9,6 +9,8 @@ scope and completes with the trigger's variables, then takes its outgoing flows.
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
@@ -19,7 +21,7 @@ from engine_sim.records import Intent
 
 class BoundaryEventProcessor(ElementProcessor):
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         variables = self.b.triggers.take(ctx, state, ei) or {}
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)

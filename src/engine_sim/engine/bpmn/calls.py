@@ -11,12 +11,16 @@
 - Binding types: `latest` (Zeebe's default) takes the latest version. `deployment` takes the
   version deployed with the calling definition: a definition new in the calling definition's
   deployment, else (our deployments keep an unchanged process's earlier definition) the
-  latest version deployed before it from a resource of the same name. `versionTag`: our
-  catalog keeps no version tags, so it always raises Zeebe's "no such process" incident.
+  latest version deployed before it from a resource of the same name. `versionTag` takes the
+  latest version deployed with that `zeebe:versionTag` (kept on each deployed definition's
+  model); none is Zeebe's "no such process" CALLED_ELEMENT_ERROR incident.
 - The child's records go to the child's own stream (its aggregate), saved with the parent's
-  in the same command. The call activity's ELEMENT_ACTIVATED carries
-  `calledChildInstanceKey` (Zeebe keeps that key in its element-instance state; our parent
-  stream needs it in a record so that a rebuilt parent still knows its child).
+  in the same command; Zeebe writes no PROCESS_INSTANCE_CREATION record for it. The link is
+  the child's ELEMENT_ACTIVATING of its process, which carries `parentElementInstanceKey`:
+  the engine's index folds it (`EventIndex.called_child`, rebuilt from the whole log when a
+  store is reopened), where Zeebe keeps the child's key on the call activity's element
+  instance. So the parent's stream needs no extra field, and a rebuilt parent still finds
+  its child.
 - When the child completes, its process variables go to the call activity like a job's
   variables (`propagateAllChildVariables`, default true; with output mappings Zeebe passes
   them to the mappings instead), and the call activity completes.
@@ -26,12 +30,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.base import PREPARE_FAILED, ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_string
 from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
-from engine_sim.engine.bpmn.transitions import element_record
+from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.catalog import DeployedProcess
 from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
@@ -66,24 +70,28 @@ class CalledElementError(Exception):
 
 
 class CallActivityProcessor(ElementProcessor):
-    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
-        calls = self.b.calls
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        """The called definition and its start event, before the boundary events subscribe."""
         try:
-            deployed, start = calls.called_process(state, ei, element)
+            return self.b.calls.called_process(state, ei, element)
         except EvaluationFailed as failure:
             raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
-            return
         except CalledElementError as error:
             raise_incident(ctx, state, ei, CALLED_ELEMENT_ERROR, str(error))
-            return
-        child_key = ctx.new_key()
-        element_record(ctx, state, ei, Intent.ELEMENT_ACTIVATED, calledChildInstanceKey=child_key)
-        calls.start_child(ctx, state, ei, element, deployed, start, child_key)
+        return PREPARE_FAILED
+
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                    element: Element, prepared: Any = None) -> None:
+        calls = self.b.calls
+        deployed, start = prepared
+        transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
+        calls.start_child(ctx, state, ei, element, deployed, start)
 
     def on_terminate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                      element: Element) -> None:
-        child = ctx.instance(ei.called_instance_key)
+        child_key = ctx.index.called_child(ei.key)
+        child = ctx.instance(child_key) if child_key is not None else None
         if child is not None and child.is_running and child.root is not None:
             self.b.lifecycle.terminate(ctx, child, child.root)
         super().on_terminate(ctx, state, ei, element)
@@ -113,7 +121,11 @@ class CallActivities:
     def _by_binding(self, state: InstanceState, called: CalledElement,
                     process_id: str) -> DeployedProcess:
         if called.binding_type == "versionTag":
-            raise CalledElementError(NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
+            tagged = self.b.catalog.with_version_tag(process_id, called.version_tag or "")
+            if tagged is None:
+                raise CalledElementError(
+                    NO_VERSION_TAG.format(id=process_id, tag=called.version_tag))
+            return tagged
         if called.binding_type == "deployment":
             return self._in_same_deployment(state.definition_key, process_id)
         deployed = self.b.catalog.latest(process_id)
@@ -135,8 +147,7 @@ class CallActivities:
         raise CalledElementError(NOT_IN_DEPLOYMENT.format(id=process_id, resource=resource_name))
 
     def start_child(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element, deployed: DeployedProcess, start: Element,
-                    child_key: int) -> None:
+                    element: Element, deployed: DeployedProcess, start: Element) -> None:
         """Zeebe: copy all variables visible from the call activity, or only its local ones."""
         called = element.called_element
         assert called is not None
@@ -145,7 +156,7 @@ class CallActivities:
         else:
             variables = {name: v.value for name, v in state.variables.get(ei.key, {}).items()}
         self.b.lifecycle.start_instance(ctx, deployed, variables, start,
-                                        parent=(state.key, ei.key), key=child_key)
+                                        parent=(state.key, ei.key))
 
     # -- completion ----------------------------------------------------------------------
     def child_completed(self, ctx: CommandContext, child: InstanceState) -> None:

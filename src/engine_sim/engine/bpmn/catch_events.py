@@ -5,16 +5,19 @@ receive tasks and event-based gateways (Zeebe's `IntermediateCatchEventProcessor
 Each opens its subscription(s) while it activates, before ELEMENT_ACTIVATED, and waits; the
 trigger (`Triggers`) completes it. A catch event or receive task reached from an event-based
 gateway that already won does not subscribe: it activates and completes with the winning
-trigger's variables.
+trigger's variables. A link catch event waits for nothing: its link throw event activates
+it, and it passes straight on.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
 from engine_sim.engine.state import ElementInstance, InstanceState
-from engine_sim.model import Element
+from engine_sim.model import Element, EventType
 from engine_sim.records import Intent
 
 
@@ -23,7 +26,9 @@ class CatchEventProcessor(ElementProcessor):
     task's boundary events were opened by `Bpmn.run_activation`)."""
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
+        if element.event_type is EventType.LINK:  # reached from its link throw event
+            return super().on_activate(ctx, state, ei, element, prepared)
         variables = self.b.triggers.take(ctx, state, ei)
         if variables is not None:  # the winner behind an event-based gateway
             transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
@@ -37,7 +42,7 @@ class EventBasedGatewayProcessor(ElementProcessor):
     """Subscribes to every event after it; the first that occurs wins (`Triggers.event_gateway`)."""
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         model = state.model
         events = [model.elements[model.flows[f].target] for f in element.outgoing]
         if self.b.subscriptions.open(ctx, state, ei, events):

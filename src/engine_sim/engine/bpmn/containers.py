@@ -3,6 +3,8 @@ when their last child is done."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.transitions import transition
 from engine_sim.engine.context import CommandContext
@@ -13,7 +15,7 @@ from engine_sim.records import Intent
 
 class ContainerProcessor(ElementProcessor):
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         self.b.subscriptions.open_event_subprocess_starts(ctx, state, ei, element)
         start = state.model.none_start_event(element.id)

@@ -11,6 +11,8 @@ completes if nothing else runs in it (always so after an interrupting one).
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.containers import ContainerProcessor
 from engine_sim.engine.bpmn.transitions import transition
@@ -22,7 +24,7 @@ from engine_sim.records import Intent
 
 class EventSubProcessProcessor(ContainerProcessor):
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         self.b.subscriptions.open_event_subprocess_starts(ctx, state, ei, element)
         start = state.model.elements[element.start_events[0]]
@@ -35,7 +37,7 @@ class StartEventProcessor(ElementProcessor):
     mappings' input)."""
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         variables = self.b.triggers.take(ctx, state, ei)
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)

@@ -7,6 +7,8 @@ re-runs the decision with the variables as they are then.
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate_condition
 from engine_sim.engine.bpmn.incidents import raise_incident
@@ -28,7 +30,7 @@ class ForkingGateway(ElementProcessor):
         raise NotImplementedError
 
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         try:
             flows = self.choose(state, ei, element)
         except EvaluationFailed as failure:

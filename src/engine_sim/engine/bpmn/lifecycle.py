@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn import incidents, transitions
+from engine_sim.engine.bpmn.base import PREPARE_FAILED
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
 from engine_sim.engine.bpmn.registry import element_processors
 from engine_sim.engine.bpmn.variables import merge_variables, set_local, set_variable
@@ -41,7 +42,9 @@ class ElementLifecycle:
                        variables_: dict[str, Any], start: Element,
                        parent: tuple[int, int] = (-1, -1), key: int | None = None) -> InstanceState:
         """A new instance of `deployed`, entering at `start` (a start event of the process).
-        `key` is given when the caller announced it first (a call activity's child)."""
+        `key` is given when the caller announced it first (a start event's trigger record);
+        `parent`: the call activity's instance and element instance keys for a called child,
+        which Zeebe creates without a PROCESS_INSTANCE_CREATION record."""
         state = InstanceState(ctx.new_key() if key is None else key, self.b.catalog.model)
         # an instance is born with its definition; ELEMENT_ACTIVATING of the process restates it
         state.definition_key, state.process_id, state.version = (
@@ -49,9 +52,10 @@ class ElementLifecycle:
         )
         state.parent_instance_key, state.parent_element_instance_key = parent
         set_local(ctx, state, state.key, variables_)
-        ctx.write(state, ValueType.PROCESS_INSTANCE_CREATION, Intent.CREATED, state.key,
-                  variables=variables_, parentProcessInstanceKey=parent[0],
-                  parentElementInstanceKey=parent[1])
+        if parent[0] == -1:
+            ctx.write(state, ValueType.PROCESS_INSTANCE_CREATION, Intent.CREATED, state.key,
+                      variables=variables_, parentProcessInstanceKey=-1,
+                      parentElementInstanceKey=-1)
         root = transitions.activating(ctx, state, deployed.model.root, -1, state.key, parent=parent)
         transitions.transition(ctx, state, root, Intent.ELEMENT_ACTIVATED)
         self.b.subscriptions.open_event_subprocess_starts(ctx, state, root, deployed.model.root)
@@ -74,7 +78,9 @@ class ElementLifecycle:
         return ei
 
     def run_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
-        """The element-specific part of the activation; re-run when its incident is resolved."""
+        """The element-specific part of the activation, in Zeebe's order: input mappings, what
+        can fail (`prepare`), boundary-event subscriptions, then the element's own work (its
+        job before ELEMENT_ACTIVATED). Re-run when its incident is resolved."""
         element = state.model.elements[ei.element_id]
         body = self.mi_body_of(state, ei)
         if body is not None and not self.processor(body).on_child_activating(ctx, state, body, ei):
@@ -82,9 +88,13 @@ class ElementLifecycle:
         if (ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs
                 and not self._apply_inputs(ctx, state, ei, element)):
             return
+        processor = self.processor(ei)
+        prepared = processor.prepare(ctx, state, ei, element)
+        if prepared is PREPARE_FAILED:
+            return  # a job expression or the called process failed (an incident)
         if not self.b.subscriptions.open_boundary_events(ctx, state, ei, element):
             return  # a boundary event's timer or correlation key failed (an incident)
-        self.processor(ei).on_activate(ctx, state, ei, element)
+        processor.on_activate(ctx, state, ei, element, prepared)
 
     @staticmethod
     def mi_body_of(state: InstanceState, ei: ElementInstance) -> ElementInstance | None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.base import PREPARE_FAILED, ElementProcessor
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, ScopeVariables, evaluate, type_name
 from engine_sim.engine.bpmn.incidents import EXTRACT_VALUE_ERROR, raise_incident
 from engine_sim.engine.bpmn.transitions import transition
@@ -90,14 +90,19 @@ def output_variable(loop: LoopCharacteristics) -> str | None:
 
 class MultiInstanceBodyProcessor(ElementProcessor):
     # -- the body ------------------------------------------------------------------------
-    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
-        loop = _loop(element)
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        """Zeebe reads the input collection before the body subscribes to boundary events."""
         try:
-            collection = input_collection(state, ei.key, loop)
+            return input_collection(state, ei.key, _loop(element))
         except EvaluationFailed as failure:
             raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
-            return
+            return PREPARE_FAILED
+
+    def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                    element: Element, prepared: Any = None) -> None:
+        loop = _loop(element)
+        collection = prepared
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
         if loop.output_collection:
             set_variable(ctx, state, ei.key, loop.output_collection, [None] * len(collection))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine_sim.engine.bpmn import jobs
-from engine_sim.engine.bpmn.base import ElementProcessor
+from engine_sim.engine.bpmn.base import PREPARE_FAILED, ElementProcessor
 from engine_sim.engine.bpmn.expressions import (
     EvaluationFailed,
     evaluate,
@@ -24,17 +26,25 @@ class JobWorkerTaskProcessor(ElementProcessor):
     """Service, send, business-rule, script (job) and job-worker user tasks; message throw
     events too. Zeebe: JOB CREATED, then ELEMENT_ACTIVATED; the job's completion completes it."""
 
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        """The job's type and retries (Zeebe's `evaluateJobExpressions`), before the boundary
+        events subscribe."""
+        if element.engine_user_task or element.script is not None:
+            return None
+        try:
+            return self._job_properties(state, ei, element)
+        except EvaluationFailed as failure:
+            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
+            return PREPARE_FAILED
+
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         if element.engine_user_task:
             return self._create_user_task(ctx, state, ei)
         if element.script is not None:
             return self._run_script(ctx, state, ei, element)
-        try:
-            job_type, retries = self._job_properties(state, ei, element)
-        except EvaluationFailed as failure:
-            raise_incident(ctx, state, ei, EXTRACT_VALUE_ERROR, failure.message)
-            return
+        job_type, retries = prepared
         jobs.create(ctx, state, ei, element, job_type, retries)
         transition(ctx, state, ei, Intent.ELEMENT_ACTIVATED)
 

@@ -2,6 +2,7 @@
 `IntermediateThrowEventProcessor` and `EndEventProcessor` with their behaviours):
 
 - none: passes through (a terminate end event terminates its scope: `EndEventProcessor`);
+- link (intermediate throw only): passes through, then its link catch event activates;
 - message with `zeebe:taskDefinition`: a job worker, like a send task;
 - signal: the signal is broadcast (its variables are the event's local variables, i.e. its
   input mappings' results), then the event completes;
@@ -14,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn.base import ElementProcessor
 from engine_sim.engine.bpmn.catch_definitions import Scope, signal_name
@@ -60,11 +61,17 @@ class _Throwing(ElementProcessor):
         super().__init__(behaviors)
         self._job_worker = JobWorkerTaskProcessor(behaviors)  # message throw events with a job
 
+    def prepare(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                element: Element) -> Any:
+        if element.event_type is EventType.MESSAGE and element.task_definition is not None:
+            return self._job_worker.prepare(ctx, state, ei, element)
+        return None
+
     def on_activate(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
-                    element: Element) -> None:
+                    element: Element, prepared: Any = None) -> None:
         kind = element.event_type
         if kind is EventType.MESSAGE and element.task_definition is not None:
-            self._job_worker.on_activate(ctx, state, ei, element)
+            self._job_worker.on_activate(ctx, state, ei, element, prepared)
         elif kind is EventType.SIGNAL:
             self._signal(ctx, state, ei, element)
         elif kind is EventType.ESCALATION:
@@ -105,7 +112,16 @@ class _Throwing(ElementProcessor):
 
 
 class ThrowEventProcessor(_Throwing):
-    """Intermediate throw events: on to the next element once thrown."""
+    """Intermediate throw events: on to the next element once thrown. A link throw event
+    takes no sequence flow: its scope's link catch event of the same name activates at once
+    (Zeebe activates it in the flow scope), so the scope never looks empty in between."""
+
+    def after_completed(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                        element: Element) -> None:
+        if element.link_target is None:
+            return super().after_completed(ctx, state, ei, element)
+        catch = state.model.elements[element.link_target]
+        self.b.lifecycle.activate(ctx, state, catch, ei.flow_scope_key)
 
 
 class ThrowingEndEventProcessor(_Throwing, EndEventProcessor):

@@ -7,7 +7,7 @@ checked here.
 
 from __future__ import annotations
 
-from engine_sim.model.checks.base import Ctx, Rule, attr, bx, each_node, static
+from engine_sim.model.checks.base import Ctx, Rule, attr, bx, each_container, each_node, static
 from engine_sim.model.checks.support import article, event_kind, event_name
 from engine_sim.model.collect import NodeDraft
 from engine_sim.model.elements import ElementType
@@ -199,6 +199,17 @@ def called_element(ctx: Ctx, node: NodeDraft) -> str | None:
     return None
 
 
+@each_container
+def version_tag(ctx: Ctx, node: NodeDraft) -> str | None:
+    """Zeebe: a zeebe:versionTag of a process has a non-empty value."""
+    if node.type is not ElementType.PROCESS:
+        return None
+    tag = bx.extension(node.xml, "versionTag")
+    if tag is not None and attr(tag, "value") is None:
+        return "zeebe:versionTag needs a non-empty value"
+    return None
+
+
 @each_node
 def multi_instance(ctx: Ctx, node: NodeDraft) -> str | None:
     """Zeebe's ZeebeLoopCharacteristicsValidator: inputCollection is required, and
@@ -228,5 +239,5 @@ def mapping_targets(ctx: Ctx, node: NodeDraft) -> str | None:
 RULES: list[Rule] = [
     task_definition_present, script_complete, message_referenced, message_named,
     message_correlation_key, signal_named, error_code, escalation_code, timer_value,
-    called_element, multi_instance, mapping_targets,
+    called_element, version_tag, multi_instance, mapping_targets,
 ]  # fmt: skip

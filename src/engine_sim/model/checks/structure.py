@@ -131,6 +131,25 @@ def _catches_event(node: NodeDraft) -> bool:
     )
 
 
+@each_node
+def link_pairs(ctx: Ctx, node: NodeDraft) -> str | None:
+    """Zeebe's link event validation: a link has a name; within one scope a catch link's name
+    is unique and every throw link has the catch link of its name (links never cross scopes)."""
+    name = node.link_name
+    if name is None:
+        return None
+    if not name:
+        return "a link event needs a name (linkEventDefinition name)"
+    catches = [n.id for n in ctx.process.nodes.values()
+               if n.type is ElementType.INTERMEDIATE_CATCH_EVENT and n.scope == node.scope
+               and n.link_name == name]
+    if node.type is ElementType.INTERMEDIATE_CATCH_EVENT and len(catches) > 1:
+        return f"more than one link catch event is named '{name}' in one scope ({', '.join(catches)})"
+    if node.type is ElementType.INTERMEDIATE_THROW_EVENT and not catches:
+        return f"no link catch event named '{name}' in the scope of this link throw event"
+    return None
+
+
 @each_flow
 def condition_only_after_branching_gateway(ctx: Ctx, flow: FlowDraft) -> str | None:
     """Zeebe's FlowNodeValidator: "Conditional sequence flows are only supported at exclusive
@@ -164,6 +183,6 @@ def branch_has_condition(ctx: Ctx, flow: FlowDraft) -> str | None:
 RULES: list[Rule] = [
     process_start_events, subprocess_start_event, event_subprocess_start_event,
     event_subprocess_unconnected, start_without_incoming, end_without_outgoing, boundary_flows,
-    gateway_has_outgoing, event_gateway_targets, condition_only_after_branching_gateway,
+    gateway_has_outgoing, event_gateway_targets, link_pairs, condition_only_after_branching_gateway,
     branch_has_condition,
 ]  # fmt: skip

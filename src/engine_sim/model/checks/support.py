@@ -23,8 +23,8 @@ _ALLOWED_EVENTS = {
     "process start": ("none", "message", "timer", "signal"),
     "subprocess start": ("none",),
     "event subprocess start": ("message", "timer", "signal", "error", "escalation"),
-    "intermediate catch": ("message", "timer", "signal"),
-    "intermediate throw": ("none", "message", "signal", "escalation"),
+    "intermediate catch": ("message", "timer", "signal", "link"),
+    "intermediate throw": ("none", "message", "signal", "escalation", "link"),
     "end": ("none", "message", "signal", "error", "escalation", "terminate"),
     "boundary": ("message", "timer", "signal", "error", "escalation"),
 }
@@ -56,7 +56,7 @@ def known_element(ctx: Ctx, node: NodeDraft) -> str | None:
 
 @each_node
 def known_event_definitions(ctx: Ctx, node: NodeDraft) -> str | None:
-    """Link, compensation, conditional and cancel events are not run (Zeebe runs some)."""
+    """Compensation, conditional and cancel events are not run (Zeebe runs some)."""
     for definition in node.event_defs:
         local = bx.local_name(definition)
         if local in bx.UNSUPPORTED_EVENT_REASONS:

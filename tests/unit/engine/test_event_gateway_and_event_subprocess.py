@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from events_support import (
-    Given,
+from bpmn_builders import (
     catch,
     chain,
     end,
-    flow,
-    lifecycle,
     message,
     message_def,
-    passes,
     process,
     signal,
     signal_def,
@@ -19,14 +15,14 @@ from events_support import (
     sub_process,
     task,
     timer,
-    trace,
 )
+from events_support import Given, lifecycle, passes, trace
 
 GATEWAY = process(
     start(), '<bpmn:eventBasedGateway id="gw"/>', catch("paid", message_def()),
     catch("late", timer("timeDuration", "PT1H")), catch("stop", signal_def()),
-    end("e1"), end("e2"), end("e3"), chain("start", "gw"), flow("gw", "paid"), flow("gw", "late"),
-    flow("gw", "stop"), flow("paid", "e1"), flow("late", "e2"), flow("stop", "e3"),
+    end("e1"), end("e2"), end("e3"), chain("start", "gw"), chain("gw", "paid"), chain("gw", "late"),
+    chain("gw", "stop"), chain("paid", "e1"), chain("late", "e2"), chain("stop", "e3"),
     extra=message("paid") + signal("stop"))
 
 

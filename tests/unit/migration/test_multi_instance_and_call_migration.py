@@ -3,7 +3,19 @@ activities (the child is never migrated with its parent)."""
 
 from __future__ import annotations
 
-from migration_support import chain, flow, process, task
+from bpmn_builders import (
+    BY_SOURCE,
+    boundary,
+    call,
+    chain,
+    flow,
+    loop,
+    message,
+    node,
+    process,
+    task,
+    timer,
+)
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import instance_id
@@ -13,25 +25,19 @@ from migration import MigrationPlan, migrate_instance
 
 def mi(element_id: str, sequential: bool = False, kind: str = "serviceTask",
        output: bool = True) -> str:
-    ext = (f'<bpmn:extensionElements><zeebe:taskDefinition type="{element_id}"/></bpmn:extensionElements>'
-           if kind == "serviceTask" else "")
-    out = ' outputCollection="results" outputElement="=result"' if output else ""
-    return (f'<bpmn:{kind} id="{element_id}">{ext}'
-            f'<bpmn:multiInstanceLoopCharacteristics isSequential="{str(sequential).lower()}">'
-            f'<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" '
-            f'inputElement="item"{out}/></bpmn:extensionElements>'
-            f"</bpmn:multiInstanceLoopCharacteristics></bpmn:{kind}>")
+    """`element_id` as a multi-instance activity over `=items` (results in `results`)."""
+    characteristics = loop("=items", sequential, element="item",
+                           output=("results", "=result") if output else None)
+    if kind == "serviceTask":
+        return task(element_id, loop=characteristics)
+    return node(kind, element_id, characteristics)
 
 
 def linear_with(pid: str, *nodes: tuple[str, str]) -> bytes:
     """start -> nodes (id, xml) -> end."""
     body = '<bpmn:startEvent id="start"/>' + "".join(x for _, x in nodes) + '<bpmn:endEvent id="end"/>'
-    return process(pid, body + chain(*(i for i, _ in nodes)))
-
-
-def call(element_id: str, process_id: str) -> str:
-    return (f'<bpmn:callActivity id="{element_id}"><bpmn:extensionElements>'
-            f'<zeebe:calledElement processId="{process_id}"/></bpmn:extensionElements></bpmn:callActivity>')
+    return process(body, chain("start", *(i for i, _ in nodes), "end", flow_ids=BY_SOURCE),
+                   process_id=pid)
 
 
 def stored(engine: Engine, key: int) -> list[bytes]:
@@ -156,7 +162,7 @@ def test_the_parent_migrates_without_its_child(engine, deploy, start):
     target = deploy(linear_with("p", ("ca2", call("ca2", "other")), ("after", task("after"))))
     key = start("p", 1, n=1)
     state = engine.instance(key)
-    child = state.leaves()[0].called_instance_key
+    child = engine.event_index.called_child(state.leaves()[0].key)
     child_events = len(stored(engine, child))
     outcome = migrate_instance(engine, key, MigrationPlan.of(target, [("ca", "ca2")]))
     assert outcome.rejection is None, outcome.rejection
@@ -186,7 +192,7 @@ def test_the_child_migrates_on_its_own_and_keeps_its_parent(engine, deploy, star
     deploy(linear_with("p", ("ca", call("ca", "child")), ("after", task("after"))))
     key = start("p", 1)
     ca = engine.instance(key).leaves()[0]
-    child = ca.called_instance_key
+    child = engine.event_index.called_child(ca.key)
     outcome = migrate_instance(engine, child, MigrationPlan.of(target, [("work", "work")]))
     assert outcome.rejection is None, outcome.rejection
     migrated = [r for r in outcome.records if r["intent"] == "ELEMENT_MIGRATED"]
@@ -202,14 +208,12 @@ def test_boundary_events_belong_to_the_body_only(engine, deploy, start):
     from engine_sim.model import ElementType
     from migration.catch_events import catch_events_of
 
-    timer = ('<bpmn:boundaryEvent id="late" attachedToRef="t"><bpmn:timerEventDefinition>'
-             "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>")
-    receive = ('<bpmn:message id="m" name="go"><bpmn:extensionElements>'
-               '<zeebe:subscription correlationKey="=1"/></bpmn:extensionElements></bpmn:message>')
+    late = boundary("late", "t", timer("timeDuration", "PT1H"))
+    receive = message("go", key="=1", ref="m")
     xml = linear_with("p", ("t", mi("t")), ("r", mi("r", kind="receiveTask", output=False)
                                              .replace('<bpmn:receiveTask id="r">',
                                                       '<bpmn:receiveTask id="r" messageRef="m">')))
-    xml = xml.replace(b"</bpmn:process>", timer.encode() + b'<bpmn:endEvent id="e2"/>'
+    xml = xml.replace(b"</bpmn:process>", late.encode() + b'<bpmn:endEvent id="e2"/>'
                       + flow("lf", "late", "e2").encode() + b"</bpmn:process>" + receive.encode())
     deploy(xml)
     model = engine.catalog.get("p").model

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from core_support import END, START, chain, job_task, process
+from bpmn_builders import chain, end, process, start, task
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.utils import get_topic
 
@@ -117,7 +117,7 @@ def test_the_transcoder_keeps_bytes_big_integers_and_instants() -> None:
 
 def test_every_event_an_engine_stores_decodes_to_what_it_wrote(tmp_path: Path) -> None:
     engine = Engine(f"sqlite:///{tmp_path}/e.db")
-    engine.deploy(process(START + job_task("t") + END + chain("start", "t", "end")), "m.bpmn")
+    engine.deploy(process(start() + task("t") + end() + chain("start", "t", "end")), "m.bpmn")
     key = commands.create_instance(engine, "p", None, {"v": RECORD["value"]}).result
     commands.complete_job(engine, key, "nowhere", {})
     commands.complete_job(engine, key, "t", {"w": [1, None]})
@@ -179,7 +179,7 @@ def test_store_urls_select_the_library_modules(tmp_path: Path,
 
 
 # -- reopening a store ------------------------------------------------------------------------
-MODEL = process(START + job_task("t") + END + chain("start", "t", "end"))
+MODEL = process(start() + task("t") + end() + chain("start", "t", "end"))
 
 
 def _keys_and_positions_continue(url: str) -> None:

@@ -3,21 +3,8 @@ events, cycles, and the order in which `advance_clock` fires them."""
 
 from __future__ import annotations
 
-from events_support import (
-    Given,
-    boundary,
-    catch,
-    chain,
-    end,
-    flow,
-    lifecycle,
-    passes,
-    process,
-    start,
-    task,
-    timer,
-    trace,
-)
+from bpmn_builders import boundary, catch, chain, end, process, start, task, timer
+from events_support import Given, lifecycle, passes, trace
 
 WAIT = process(start(), catch("wait", timer("timeDuration", "PT10M")), end(),
                chain("start", "wait", "end"))
@@ -82,7 +69,7 @@ def test_a_timer_date_from_a_variable_and_a_bad_value_is_an_incident() -> None:
 
 def test_an_interrupting_boundary_timer_terminates_its_activity_first() -> None:
     model = process(start(), task("t"), boundary("b", "t", timer("timeDuration", "PT1M")), end(),
-                    end("late"), chain("start", "t", "end"), flow("b", "late"))
+                    end("late"), chain("start", "t", "end"), chain("b", "late"))
     given = Given(model)
     created = given.create()
     assert trace(created)[-4:] == ["ELEMENT_ACTIVATING t", "TIMER CREATED b", "JOB CREATED t",
@@ -99,7 +86,7 @@ def test_an_interrupting_boundary_timer_terminates_its_activity_first() -> None:
 def test_a_non_interrupting_cycle_is_created_again_until_its_repetitions_are_used() -> None:
     model = process(start(), task("t"),
                     boundary("b", "t", timer("timeCycle", "R2/PT10M"), interrupting=False),
-                    end(), end("e2"), chain("start", "t", "end"), flow("b", "e2"))
+                    end(), end("e2"), chain("start", "t", "end"), chain("b", "e2"))
     given = Given(model)
     given.create()
 
@@ -116,7 +103,7 @@ def test_a_non_interrupting_cycle_is_created_again_until_its_repetitions_are_use
 
 def test_completing_the_activity_cancels_its_boundary_timers() -> None:
     model = process(start(), task("t"), boundary("b", "t", timer("timeDuration", "PT1M")), end(),
-                    end("late"), chain("start", "t", "end"), flow("b", "late"))
+                    end("late"), chain("start", "t", "end"), chain("b", "late"))
     given = Given(model)
     given.create()
 

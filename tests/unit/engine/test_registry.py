@@ -4,7 +4,7 @@ writes for an instance has its applier."""
 from __future__ import annotations
 
 import pytest
-from core_support import END, START, USER_TASK, chain, job_task, process
+from bpmn_builders import chain, end, process, start, task, user_task
 
 from engine_sim.engine import commands
 from engine_sim.engine.appliers import APPLIERS
@@ -16,7 +16,7 @@ from engine_sim.model import ElementType, parse_bpmn
 # The element types the engine core runs (call activities, multi-instance bodies and catch
 # events belong to other parts of the engine, which also register their own processors for
 # some of these types, e.g. start and end events: only the presence is checked here, the
-# behaviour by test_core_processors).
+# behaviour by test_processors).
 CORE_TYPES = frozenset({
     ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.START_EVENT, ElementType.END_EVENT,
     ElementType.INTERMEDIATE_THROW_EVENT, ElementType.MANUAL_TASK, ElementType.TASK,
@@ -28,15 +28,15 @@ CORE_TYPES = frozenset({
 
 # One model holding every core element type.
 EVERY_CORE_ELEMENT = process(
-    START + '<bpmn:parallelGateway id="fork"/>'
-    + job_task("service", "s") + job_task("send", "s", "sendTask")
-    + job_task("script", "s", "scriptTask") + job_task("rule", "s", "businessRuleTask")
-    + USER_TASK + '<bpmn:manualTask id="manual"/>' + '<bpmn:task id="plain"/>'
+    start() + '<bpmn:parallelGateway id="fork"/>'
+    + task("service", "s") + task("send", "s", tag="sendTask")
+    + task("script", "s", tag="scriptTask") + task("rule", "s", tag="businessRuleTask")
+    + user_task("u", managed=True) + '<bpmn:manualTask id="manual"/>' + '<bpmn:task id="plain"/>'
     + '<bpmn:intermediateThrowEvent id="throw"/>'
     + '<bpmn:exclusiveGateway id="xor" default="xorOut"/>' + '<bpmn:inclusiveGateway id="or"/>'
     + '<bpmn:subProcess id="sub"><bpmn:startEvent id="s2"/><bpmn:endEvent id="e2"/>'
     + chain("s2", "e2") + "</bpmn:subProcess>"
-    + '<bpmn:parallelGateway id="join"/>' + END
+    + '<bpmn:parallelGateway id="join"/>' + end()
     + chain("start", "fork")
     + "".join(chain("fork", x, "join") for x in
               ("service", "send", "script", "rule", "u", "manual", "plain", "throw", "sub"))

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from events_support import (
-    Given,
+from bpmn_builders import (
     boundary,
     catch,
     chain,
     end,
-    flow,
     message,
     message_def,
     process,
@@ -25,6 +23,7 @@ from events_support import (
     task,
     timer,
 )
+from events_support import Given
 
 from engine_sim.engine import Command, CommandContext, Engine, Rejected
 from engine_sim.engine.aggregates import ProcessInstance, instance_id
@@ -36,7 +35,7 @@ MODEL = process(
     start(), task("t"), boundary("b", "t", timer("timeDuration", "PT1H")),
     boundary("m", "t", message_def(), interrupting=False),
     boundary("s", "t", signal_def(), interrupting=False), end(), end("e2"), end("e3"), end("e4"),
-    chain("start", "t", "end"), flow("b", "e2"), flow("m", "e3"), flow("s", "e4"),
+    chain("start", "t", "end"), chain("b", "e2"), chain("m", "e3"), chain("s", "e4"),
     extra=message("ping") + signal("go"))
 STARTS = process(start("ms", message_def("m2")), catch("w", timer("timeDuration", "PT2H")), end("x"),
                  chain("ms", "w", "x"), process_id="q", extra=message("order", key=None, ref="m2"))

@@ -3,8 +3,7 @@ written when nothing catches."""
 
 from __future__ import annotations
 
-from events_support import (
-    Given,
+from bpmn_builders import (
     boundary,
     chain,
     definitions,
@@ -13,15 +12,12 @@ from events_support import (
     error_def,
     escalation,
     escalation_def,
-    flow,
-    lifecycle,
-    passes,
     process,
     start,
     sub_process,
     task,
-    trace,
 )
+from events_support import Given, lifecycle, passes, trace
 
 from engine_sim.engine import commands
 
@@ -32,7 +28,7 @@ def throw_error(given: Given, element_id: str, code: str, key: int | None = None
 
 def test_a_job_error_is_caught_by_the_error_boundary_event_of_its_task() -> None:
     model = process(start(), task("t"), boundary("b", "t", error_def()), end(), end("e2"),
-                    chain("start", "t", "end"), flow("b", "e2"), extra=error("E1"))
+                    chain("start", "t", "end"), chain("b", "e2"), extra=error("E1"))
     given = Given(model)
     given.create()
 
@@ -49,7 +45,7 @@ def test_a_job_error_is_caught_by_the_error_boundary_event_of_its_task() -> None
 def test_the_boundary_event_with_the_code_wins_over_the_catch_all() -> None:
     model = process(start(), task("t"), boundary("any", "t", error_def(None)),
                     boundary("exact", "t", error_def()), end(), end("e2"), end("e3"),
-                    chain("start", "t", "end"), flow("any", "e2"), flow("exact", "e3"),
+                    chain("start", "t", "end"), chain("any", "e2"), chain("exact", "e3"),
                     extra=error("E1"))
     given = Given(model)
     given.create()
@@ -64,7 +60,7 @@ def test_the_boundary_event_with_the_code_wins_over_the_catch_all() -> None:
 def test_an_error_end_event_in_a_subprocess_reaches_the_boundary_event_of_the_subprocess() -> None:
     inner = sub_process("sp", start("s"), end("ee", error_def()), chain("s", "ee"))
     model = process(start(), inner, boundary("b", "sp", error_def()), end(), end("e2"),
-                    chain("start", "sp", "end"), flow("b", "e2"), extra=error("E1"))
+                    chain("start", "sp", "end"), chain("b", "e2"), extra=error("E1"))
     given = Given(model)
 
     created = given.create()
@@ -80,8 +76,8 @@ def test_an_error_event_subprocess_interrupts_its_scope_and_drops_tokens_on_thei
     handler = sub_process("esp", start("es", error_def()), task("h"), end("x"),
                           chain("es", "h", "x"), triggered=True)
     model = process(start(), '<bpmn:parallelGateway id="fork"/>', end("ee", error_def()),
-                    task("t"), task("u"), handler, chain("start", "fork"), flow("fork", "ee"),
-                    flow("fork", "t"), flow("fork", "u"), extra=error("E1"))
+                    task("t"), task("u"), handler, chain("start", "fork"), chain("fork", "ee"),
+                    chain("fork", "t"), chain("fork", "u"), extra=error("E1"))
     given = Given(model)
 
     created = given.create()
@@ -114,12 +110,13 @@ def test_an_error_of_a_called_instance_reaches_the_call_activity_boundary_event(
               + '<bpmn:callActivity id="call"><bpmn:extensionElements>'
               '<zeebe:calledElement processId="child"/></bpmn:extensionElements></bpmn:callActivity>'
               + boundary("caught", "call", error_def()) + end("pe") + end("pe2")
-              + chain("ps", "call", "pe") + flow("caught", "pe2") + "</bpmn:process>")
+              + chain("ps", "call", "pe") + chain("caught", "pe2") + "</bpmn:process>")
     given = Given(definitions(error("E1"), child, parent))
     parent_key = given.create("parent").result
     call = next(e for e in given.state.elements.values() if e.element_id == "call")
+    child_key = given.engine.event_index.called_child(call.key)
 
-    completed = given.complete_job("ct", key=call.called_instance_key)
+    completed = given.complete_job("ct", key=child_key)
 
     lines = trace(completed)
     assert lines[lines.index("ELEMENT_ACTIVATED ce"):][:7] == [
@@ -127,7 +124,7 @@ def test_an_error_of_a_called_instance_reaches_the_call_activity_boundary_event(
         "ELEMENT_TERMINATING ce", "ELEMENT_TERMINATED ce", "ELEMENT_TERMINATED child",
         "ELEMENT_TERMINATED call"]
     assert given.instance(parent_key).lifecycle == "COMPLETED"
-    assert given.instance(call.called_instance_key).lifecycle == "TERMINATED"
+    assert given.instance(child_key).lifecycle == "TERMINATED"
 
 
 THROW = f'<bpmn:intermediateThrowEvent id="th">{escalation_def()}</bpmn:intermediateThrowEvent>'
@@ -150,7 +147,7 @@ def test_an_escalation_nothing_catches_is_not_escalated_and_the_flow_goes_on() -
 def test_a_non_interrupting_escalation_boundary_event_lets_the_thrower_go_on() -> None:
     inner = sub_process("sp", start("s"), THROW, task("t"), end("se"), chain("s", "th", "t", "se"))
     model = process(start(), inner, boundary("b", "sp", escalation_def(None), interrupting=False),
-                    end(), end("e2"), chain("start", "sp", "end"), flow("b", "e2"),
+                    end(), end("e2"), chain("start", "sp", "end"), chain("b", "e2"),
                     extra=escalation("X"))
     given = Given(model)
 
@@ -194,5 +191,6 @@ def test_an_escalation_of_a_called_instance_reaches_a_non_interrupting_call_acti
 
     call = next(e for e in given.state.elements.values() if e.element_id == "call")
     assert given.active() == ["call", "react"]
-    assert given.active(call.called_instance_key) == ["ct"]
-    assert given.instance(call.called_instance_key).lifecycle == "ACTIVE"
+    child_key = given.engine.event_index.called_child(call.key)
+    assert given.active(child_key) == ["ct"]
+    assert given.instance(child_key).lifecycle == "ACTIVE"

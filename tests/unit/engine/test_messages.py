@@ -3,22 +3,8 @@ buffering, message start events, receive tasks and message boundary events."""
 
 from __future__ import annotations
 
-from events_support import (
-    Given,
-    boundary,
-    catch,
-    chain,
-    end,
-    flow,
-    lifecycle,
-    message,
-    message_def,
-    passes,
-    process,
-    start,
-    task,
-    trace,
-)
+from bpmn_builders import boundary, catch, chain, end, message, message_def, process, start, task
+from events_support import Given, lifecycle, passes, trace
 
 WAIT = process(start(), catch("wait", message_def()), end(), chain("start", "wait", "end"),
                extra=message("paid"))
@@ -97,7 +83,7 @@ def test_the_correlation_key_is_evaluated_on_subscribing_numbers_become_text() -
 def test_with_output_mappings_the_message_variables_stay_local() -> None:
     mapping = ('<zeebe:ioMapping><zeebe:output source="=amount * 2" target="doubled"/>'
                "</zeebe:ioMapping>")
-    model = process(start(), catch("wait", message_def(), extra=mapping), end(),
+    model = process(start(), catch("wait", message_def(), extensions=mapping), end(),
                     chain("start", "wait", "end"), extra=message("paid"))
     given = Given(model)
     given.create(orderId="o")
@@ -111,7 +97,7 @@ def test_a_receive_task_waits_for_its_message_with_its_boundary_events() -> None
     model = process(start(), '<bpmn:receiveTask id="rt" messageRef="msg"/>',
                     boundary("late", "rt", '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H'
                              "</bpmn:timeDuration></bpmn:timerEventDefinition>"),
-                    end(), end("e2"), chain("start", "rt", "end"), flow("late", "e2"),
+                    end(), end("e2"), chain("start", "rt", "end"), chain("late", "e2"),
                     extra=message("paid"))
     given = Given(model)
     created = given.create(orderId="o")
@@ -127,7 +113,7 @@ def test_a_receive_task_waits_for_its_message_with_its_boundary_events() -> None
 
 def test_a_non_interrupting_message_boundary_event_keeps_its_subscription() -> None:
     model = process(start(), task("t"), boundary("b", "t", message_def(), interrupting=False),
-                    end(), end("e2"), chain("start", "t", "end"), flow("b", "e2"),
+                    end(), end("e2"), chain("start", "t", "end"), chain("b", "e2"),
                     extra=message("ping"))
     given = Given(model)
     given.create(orderId="o")

@@ -8,22 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
-from core_support import (
-    END,
-    START,
-    USER_TASK,
-    Given,
-    chain,
-    completed,
-    find,
-    flow,
-    job_task,
-    passes,
-    process,
-    started,
-    taken,
-    trace,
-)
+from bpmn_builders import chain, end, flow, process, start, task, user_task
+from core_support import Given, completed, find, passes, started, taken, trace
 
 from engine_sim.engine import commands
 from engine_sim.engine.bpmn.gateways import NO_FLOW_CHOSEN
@@ -46,7 +32,7 @@ def ends(last: str) -> list[str]:
 
 # -- process, none start event, none end event ------------------------------------------
 def test_none_start_to_none_end_completes_the_process() -> None:
-    given = Given(process(START + END + chain("start", "end")))
+    given = Given(process(start() + end() + chain("start", "end")))
 
     outcome = given.when_created(x=1)
 
@@ -61,7 +47,7 @@ def test_none_start_to_none_end_completes_the_process() -> None:
 
 
 def test_records_carry_the_instance_fields_and_the_element_types() -> None:
-    given = Given(process(START + END + chain("start", "end")))
+    given = Given(process(start() + end() + chain("start", "end")))
 
     outcome = given.when_created()
 
@@ -80,7 +66,7 @@ def test_records_carry_the_instance_fields_and_the_element_types() -> None:
 # -- pass-through elements -----------------------------------------------------------------
 @pytest.mark.parametrize("tag", ["manualTask", "task", "intermediateThrowEvent"])
 def test_manual_and_undefined_tasks_and_none_throw_events_pass_through(tag: str) -> None:
-    given = Given(process(START + f'<bpmn:{tag} id="x"/>' + END + chain("start", "x", "end")))
+    given = Given(process(start() + f'<bpmn:{tag} id="x"/>' + end() + chain("start", "x", "end")))
 
     outcome = given.when_created()
 
@@ -96,7 +82,7 @@ def test_manual_and_undefined_tasks_and_none_throw_events_pass_through(tag: str)
     ("businessRuleTask", "BUSINESS_RULE_TASK"),
 ])
 def test_a_job_worker_task_waits_for_its_job(tag: str, element_type: str) -> None:
-    given = Given(process(START + job_task("t", "do-it", tag) + END + chain("start", "t", "end")))
+    given = Given(process(start() + task("t", "do-it", tag=tag) + end() + chain("start", "t", "end")))
 
     created = given.when_created()
 
@@ -116,7 +102,7 @@ def test_a_job_worker_task_waits_for_its_job(tag: str, element_type: str) -> Non
 
 def test_job_type_retries_and_headers_come_from_the_task_definition() -> None:
     headers = '<zeebe:taskHeaders><zeebe:header key="k" value="v"/></zeebe:taskHeaders>'
-    given = Given(process(START + job_task("t", "=kind", extra=headers, retries="=tries") + END
+    given = Given(process(start() + task("t", "=kind", extensions=headers, retries="=tries") + end()
                           + chain("start", "t", "end")))
 
     outcome = given.when_created(kind="ship", tries=7)
@@ -126,7 +112,7 @@ def test_job_type_retries_and_headers_come_from_the_task_definition() -> None:
 
 
 def test_a_job_type_that_is_not_a_string_raises_extract_value_error() -> None:
-    given = Given(process(START + job_task("t", "=kind") + END + chain("start", "t", "end")))
+    given = Given(process(start() + task("t", "=kind") + end() + chain("start", "t", "end")))
 
     outcome = given.when_created()
 
@@ -136,7 +122,7 @@ def test_a_job_type_that_is_not_a_string_raises_extract_value_error() -> None:
 
 
 def test_a_job_worker_user_task_has_a_job_of_the_user_task_type() -> None:
-    given = Given(process(START + '<bpmn:userTask id="u"/>' + END + chain("start", "u", "end")))
+    given = Given(process(start() + '<bpmn:userTask id="u"/>' + end() + chain("start", "u", "end")))
 
     outcome = given.when_created()
 
@@ -146,7 +132,7 @@ def test_a_job_worker_user_task_has_a_job_of_the_user_task_type() -> None:
 
 
 def test_an_engine_managed_user_task_writes_user_task_records_and_no_job() -> None:
-    given = Given(process(START + USER_TASK + END + chain("start", "u", "end")))
+    given = Given(process(start() + user_task("u", managed=True) + end() + chain("start", "u", "end")))
 
     created = given.when_created()
     done = given.do(commands.complete_user_task, "u", {"ok": True})
@@ -162,7 +148,7 @@ def test_a_script_task_with_zeebe_script_evaluates_into_its_result_variable() ->
     script = ('<bpmn:scriptTask id="s"><bpmn:extensionElements>'
               '<zeebe:script expression="=a * 2" resultVariable="r"/>'
               "</bpmn:extensionElements></bpmn:scriptTask>")
-    given = Given(process(START + script + END + chain("start", "s", "end")))
+    given = Given(process(start() + script + end() + chain("start", "s", "end")))
 
     outcome = given.when_created(a=21)
 
@@ -174,8 +160,8 @@ def test_a_script_task_with_zeebe_script_evaluates_into_its_result_variable() ->
 
 # -- gateways ---------------------------------------------------------------------------------
 EXCLUSIVE = (
-    START + '<bpmn:exclusiveGateway id="x" default="toC"/>'
-    + job_task("a", "a") + job_task("b", "b") + job_task("c", "c")
+    start() + '<bpmn:exclusiveGateway id="x" default="toC"/>'
+    + task("a", "a") + task("b", "b") + task("c", "c")
     + flow("start_x", "start", "x")
     + flow("toA", "x", "a", "=n > 10") + flow("toB", "x", "b", "=n > 5") + flow("toC", "x", "c")
 )
@@ -193,7 +179,7 @@ def test_an_exclusive_gateway_takes_the_first_true_condition_else_the_default(
 
 
 def test_an_exclusive_gateway_without_a_true_condition_or_default_raises_condition_error() -> None:
-    model = (START + '<bpmn:exclusiveGateway id="x"/>' + job_task("a") + END
+    model = (start() + '<bpmn:exclusiveGateway id="x"/>' + task("a") + end()
              + flow("start_x", "start", "x") + flow("toA", "x", "a", "=n > 10") + chain("a", "end"))
     given = Given(process(model))
 
@@ -214,7 +200,7 @@ def test_an_exclusive_gateway_without_a_true_condition_or_default_raises_conditi
 
 
 def test_a_condition_that_is_not_boolean_raises_condition_error_with_zeebes_message() -> None:
-    model = (START + '<bpmn:exclusiveGateway id="x" default="other"/>' + END
+    model = (start() + '<bpmn:exclusiveGateway id="x" default="other"/>' + end()
              + '<bpmn:endEvent id="e2"/>'
              + flow("start_x", "start", "x") + flow("toEnd", "x", "end", "=flag")
              + flow("other", "x", "e2"))
@@ -228,8 +214,8 @@ def test_a_condition_that_is_not_boolean_raises_condition_error_with_zeebes_mess
 
 
 PARALLEL = (
-    START + '<bpmn:parallelGateway id="fork"/>' + job_task("a", "a") + job_task("b", "b")
-    + '<bpmn:parallelGateway id="join"/>' + END
+    start() + '<bpmn:parallelGateway id="fork"/>' + task("a", "a") + task("b", "b")
+    + '<bpmn:parallelGateway id="join"/>' + end()
     + chain("start", "fork") + chain("fork", "a", "join") + chain("fork", "b", "join")
     + chain("join", "end")
 )
@@ -260,9 +246,9 @@ def test_a_waiting_parallel_join_holds_no_token() -> None:
 
 
 INCLUSIVE = (
-    START + '<bpmn:inclusiveGateway id="fork" default="toC"/>'
-    + job_task("a", "a") + job_task("b", "b") + job_task("c", "c")
-    + '<bpmn:inclusiveGateway id="join"/>' + END
+    start() + '<bpmn:inclusiveGateway id="fork" default="toC"/>'
+    + task("a", "a") + task("b", "b") + task("c", "c")
+    + '<bpmn:inclusiveGateway id="join"/>' + end()
     + chain("start", "fork")
     + flow("toA", "fork", "a", "=wantA") + flow("toB", "fork", "b", "=wantB")
     + flow("toC", "fork", "c")
@@ -304,10 +290,10 @@ def test_an_inclusive_gateway_takes_the_default_when_no_condition_is_true() -> N
 
 
 LATE = (
-    START + '<bpmn:parallelGateway id="fork"/>' + job_task("fast", "fast")
-    + job_task("slow", "slow")
+    start() + '<bpmn:parallelGateway id="fork"/>' + task("fast", "fast")
+    + task("slow", "slow")
     + '<bpmn:exclusiveGateway id="gate" default="skip"/>' + '<bpmn:endEvent id="skipEnd"/>'
-    + '<bpmn:inclusiveGateway id="join"/>' + END
+    + '<bpmn:inclusiveGateway id="join"/>' + end()
     + chain("start", "fork") + chain("fork", "fast", "join") + chain("fork", "slow", "gate")
     + flow("late", "gate", "join", "=late") + flow("skip", "gate", "skipEnd") + chain("join", "end")
 )
@@ -344,14 +330,14 @@ def test_an_inclusive_join_activates_once_when_the_late_token_arrives() -> None:
 
 # -- embedded subprocess ----------------------------------------------------------------------
 SUBPROCESS = (
-    START
+    start()
     + '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
     + '<zeebe:input source="=order" target="local"/>'
     + '<zeebe:output source="=local + 1" target="result"/>'
     + "</zeebe:ioMapping></bpmn:extensionElements>"
-    + '<bpmn:startEvent id="s2"/>' + job_task("inner") + '<bpmn:endEvent id="e2"/>'
+    + '<bpmn:startEvent id="s2"/>' + task("inner") + '<bpmn:endEvent id="e2"/>'
     + chain("s2", "inner", "e2") + "</bpmn:subProcess>"
-    + END + chain("start", "sub", "end")
+    + end() + chain("start", "sub", "end")
 )
 
 
@@ -377,9 +363,9 @@ def test_an_embedded_subprocess_runs_its_start_event_and_maps_variables_in_and_o
 
 # -- terminate end event ---------------------------------------------------------------------
 def test_a_terminate_end_event_terminates_its_siblings_then_completes_the_scope() -> None:
-    model = (START + '<bpmn:parallelGateway id="fork"/>' + job_task("a")
+    model = (start() + '<bpmn:parallelGateway id="fork"/>' + task("a")
              + '<bpmn:endEvent id="kill"><bpmn:terminateEventDefinition/></bpmn:endEvent>'
-             + END + chain("start", "fork") + chain("fork", "a", "end") + chain("fork", "kill"))
+             + end() + chain("start", "fork") + chain("fork", "a", "end") + chain("fork", "kill"))
     given = Given(process(model))
 
     outcome = given.when_created()

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from events_support import (
-    Given,
-    boundary,
-    catch,
-    chain,
-    end,
-    flow,
-    lifecycle,
-    passes,
-    process,
-    signal,
-    signal_def,
-    start,
-    task,
-    trace,
-)
+from bpmn_builders import boundary, catch, chain, end, process, signal, signal_def, start, task
+from events_support import Given, lifecycle, passes, trace
 
 WAIT = process(start(), catch("s", signal_def()), end(), chain("start", "s", "end"),
                extra=signal("go"))
@@ -80,7 +66,7 @@ def test_a_throw_event_broadcasts_its_input_mappings_and_goes_on() -> None:
 def test_signal_boundary_events_interrupting_and_not() -> None:
     model = process(start(), task("t"), boundary("stop", "t", signal_def()),
                     boundary("note", "t", signal_def("n"), interrupting=False), end(), end("e2"),
-                    end("e3"), chain("start", "t", "end"), flow("stop", "e2"), flow("note", "e3"),
+                    end("e3"), chain("start", "t", "end"), chain("stop", "e2"), chain("note", "e3"),
                     extra=signal("stop") + signal("note", ref="n"))
     given = Given(model)
     given.create()
@@ -108,7 +94,7 @@ def test_a_signal_end_event_broadcasts() -> None:
 
 def test_a_new_version_drops_the_signal_and_message_start_events_of_the_previous_one() -> None:
     v1 = process(start("ss", signal_def()), start("ms", '<bpmn:messageEventDefinition messageRef="m"/>'),
-                 end(), chain("ss", "end"), flow("ms", "end"),
+                 end(), chain("ss", "end"), chain("ms", "end"),
                  extra=signal("go") + '<bpmn:message id="m" name="order"/>')
     v2 = process(start(), end(), chain("start", "end"))
     given = Given(v1)

@@ -6,27 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_support import (
-    END,
-    START,
-    USER_TASK,
-    Given,
-    chain,
-    completed,
-    job_task,
-    passes,
-    process,
-    started,
-    taken,
-    trace,
-)
+from bpmn_builders import chain, end, process, start, task, user_task
+from core_support import Given, completed, passes, started, taken, trace
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import ProcessInstance, instance_id
 from engine_sim.engine.engine import Engine, Outcome
 
-SERVICE = process(START + job_task("t", "work") + END + chain("start", "t", "end"))
-TWO_TASKS = process(START + job_task("a", "a") + job_task("b", "b") + END
+SERVICE = process(start() + task("t", "work") + end() + chain("start", "t", "end"))
+TWO_TASKS = process(start() + task("a", "a") + task("b", "b") + end()
                     + chain("start", "a", "b", "end"))
 
 
@@ -101,7 +89,7 @@ def test_create_rejects_a_process_without_none_start_event() -> None:
     timer_start = ('<bpmn:startEvent id="start"><bpmn:timerEventDefinition>'
                    '<bpmn:timeCycle>R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>'
                    "</bpmn:startEvent>")
-    given = Given(process(timer_start + END + chain("start", "end")))
+    given = Given(process(timer_start + end() + chain("start", "end")))
 
     outcome = commands.create_instance(given.engine, "p", None, {})
 
@@ -119,11 +107,11 @@ def test_complete_job_completes_the_element_with_its_variables(service: Given) -
 
 def test_complete_job_propagates_to_the_nearest_scope_that_has_the_variable() -> None:
     model = process(
-        START + '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
+        start() + '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
         '<zeebe:input source="=0" target="count"/></zeebe:ioMapping></bpmn:extensionElements>'
-        '<bpmn:startEvent id="s2"/>' + job_task("t") + '<bpmn:endEvent id="e2"/>'
-        + chain("s2", "t", "e2") + "</bpmn:subProcess>" + job_task("after")
-        + END + chain("start", "sub", "after", "end"))
+        '<bpmn:startEvent id="s2"/>' + task("t") + '<bpmn:endEvent id="e2"/>'
+        + chain("s2", "t", "e2") + "</bpmn:subProcess>" + task("after")
+        + end() + chain("start", "sub", "after", "end"))
     given = Given(model)
     given.when_created(kept=1)
     sub = next(ei for ei in given.state.elements.values() if ei.element_id == "sub")
@@ -140,16 +128,16 @@ def test_complete_job_propagates_to_the_nearest_scope_that_has_the_variable() ->
 def test_complete_job_with_output_mappings_keeps_its_variables_local() -> None:
     mapping = ("<zeebe:ioMapping><zeebe:input source=\"=1\" target=\"local\"/>"
                "<zeebe:output source=\"=r + local\" target=\"sum\"/></zeebe:ioMapping>")
-    given = Given(process(START + job_task("t", extra=mapping) + job_task("next")
+    given = Given(process(start() + task("t", extensions=mapping) + task("next")
                           + chain("start", "t", "next")))
     given.when_created(r=0)
-    task = next(ei for ei in given.state.elements.values() if ei.element_id == "t")
+    job_task = next(ei for ei in given.state.elements.values() if ei.element_id == "t")
 
     outcome = given.do(commands.complete_job, "t", {"r": 5, "other": 1})
 
     variables = [(r["intent"], r["name"], r["scopeKey"]) for r in outcome.records
                  if r["valueType"] == "VARIABLE"]
-    assert variables == [("CREATED", "r", task.key), ("CREATED", "other", task.key),
+    assert variables == [("CREATED", "r", job_task.key), ("CREATED", "other", job_task.key),
                          ("CREATED", "sum", given.key)]
     assert given.state.process_variables() == {"r": 0, "sum": 6}
 
@@ -265,7 +253,7 @@ def test_resolve_without_an_incident_is_not_found(service: Given) -> None:
 
 # -- complete_user_task ------------------------------------------------------------------------
 def test_complete_user_task_completes_an_engine_managed_user_task() -> None:
-    given = Given(process(START + USER_TASK + END + chain("start", "u", "end")))
+    given = Given(process(start() + user_task("u", managed=True) + end() + chain("start", "u", "end")))
     given.when_created()
 
     outcome = given.do(commands.complete_user_task, "u", {"ok": 1})
@@ -276,7 +264,7 @@ def test_complete_user_task_completes_an_engine_managed_user_task() -> None:
 
 
 def test_complete_user_task_completes_the_job_of_a_job_worker_user_task() -> None:
-    given = Given(process(START + '<bpmn:userTask id="u"/>' + END + chain("start", "u", "end")))
+    given = Given(process(start() + '<bpmn:userTask id="u"/>' + end() + chain("start", "u", "end")))
     given.when_created()
 
     outcome = given.do(commands.complete_user_task, "u", {})
@@ -334,9 +322,9 @@ def test_set_variables_on_an_element_without_instance_is_not_found(service: Give
 # -- cancel -----------------------------------------------------------------------------------
 def test_cancel_terminates_children_first_and_closes_jobs_user_tasks_and_incidents() -> None:
     model = process(
-        START + '<bpmn:parallelGateway id="fork"/>'
-        + '<bpmn:subProcess id="sub"><bpmn:startEvent id="s2"/>' + job_task("inner")
-        + chain("s2", "inner") + "</bpmn:subProcess>" + USER_TASK + job_task("t")
+        start() + '<bpmn:parallelGateway id="fork"/>'
+        + '<bpmn:subProcess id="sub"><bpmn:startEvent id="s2"/>' + task("inner")
+        + chain("s2", "inner") + "</bpmn:subProcess>" + user_task("u", managed=True) + task("t")
         + chain("start", "fork") + chain("fork", "sub") + chain("fork", "u") + chain("fork", "t"))
     given = Given(model)
     given.when_created()
@@ -357,7 +345,7 @@ def test_cancel_terminates_children_first_and_closes_jobs_user_tasks_and_inciden
 
 
 def test_cancel_resolves_the_incident_of_a_gateway_that_holds_its_token() -> None:
-    given = Given(process(START + '<bpmn:exclusiveGateway id="x"/>' + END + chain("start", "x")
+    given = Given(process(start() + '<bpmn:exclusiveGateway id="x"/>' + end() + chain("start", "x")
                           + '<bpmn:sequenceFlow id="x_end" sourceRef="x" targetRef="end">'
                           '<bpmn:conditionExpression>=false</bpmn:conditionExpression>'
                           "</bpmn:sequenceFlow>"))
@@ -399,7 +387,7 @@ def test_deploy_creates_a_version_per_process_and_none_for_an_identical_file() -
 def test_deploy_of_an_invalid_file_is_rejected_with_the_model_error() -> None:
     engine = Engine()
 
-    outcome = engine.deploy(process(START + chain("start", "ghost")), "bad.bpmn")
+    outcome = engine.deploy(process(start() + chain("start", "ghost")), "bad.bpmn")
 
     assert outcome.rejection is not None
     assert outcome.rejection["rejectionType"] == "INVALID_ARGUMENT"

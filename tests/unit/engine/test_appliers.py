@@ -11,19 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from core_support import (
-    END,
-    START,
-    USER_TASK,
-    Given,
-    assert_rebuilds,
-    chain,
-    dump,
-    flow,
-    job_task,
-    process,
-    rebuilt,
-)
+from bpmn_builders import chain, end, flow, process, start, task, user_task
+from core_support import Given, assert_rebuilds, dump, rebuilt
 
 from engine_sim.engine import commands
 from engine_sim.engine.appliers import UnknownRecordError, apply_record
@@ -33,19 +22,19 @@ from engine_sim.engine.state import InstanceState
 Step = Callable[[Given], Any]
 
 SUBPROCESS_AND_JOIN = process(
-    START + '<bpmn:parallelGateway id="fork"/>'
+    start() + '<bpmn:parallelGateway id="fork"/>'
     + '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
     + '<zeebe:input source="=1" target="local"/><zeebe:output source="=local" target="out"/>'
     + "</zeebe:ioMapping></bpmn:extensionElements>"
-    + '<bpmn:startEvent id="s2"/>' + job_task("inner") + '<bpmn:endEvent id="e2"/>'
+    + '<bpmn:startEvent id="s2"/>' + task("inner") + '<bpmn:endEvent id="e2"/>'
     + chain("s2", "inner", "e2") + "</bpmn:subProcess>"
-    + USER_TASK + job_task("t") + '<bpmn:parallelGateway id="join"/>' + END
+    + user_task("u", managed=True) + task("t") + '<bpmn:parallelGateway id="join"/>' + end()
     + chain("start", "fork") + chain("fork", "sub", "join") + chain("fork", "u", "join")
     + chain("fork", "t", "join") + chain("join", "end"))
 
 GATEWAYS = process(
-    START + '<bpmn:exclusiveGateway id="x"/>' + '<bpmn:inclusiveGateway id="fork"/>'
-    + job_task("a", "a") + job_task("b", "b") + '<bpmn:inclusiveGateway id="join"/>' + END
+    start() + '<bpmn:exclusiveGateway id="x"/>' + '<bpmn:inclusiveGateway id="fork"/>'
+    + task("a", "a") + task("b", "b") + '<bpmn:inclusiveGateway id="join"/>' + end()
     + chain("start", "x") + flow("toFork", "x", "fork", "=go")
     + flow("toA", "fork", "a", "=wantA") + flow("toB", "fork", "b", "=wantB")
     + chain("a", "join") + chain("b", "join") + chain("join", "end"))

@@ -23,7 +23,8 @@ from itertools import pairwise
 from typing import Any
 
 import msgspec
-from core_support import assert_rebuilds, flow, job_task, process
+from bpmn_builders import flow, process, task
+from core_support import assert_rebuilds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,7 +89,7 @@ class ModelBuilder:
             element = self.new_id(kind)
             if kind == "task":
                 self.tasks += 1
-                out.append(job_task(element, "work"))
+                out.append(task(element, "work"))
             else:
                 out.append(f'<bpmn:manualTask id="{element}"/>')
             return element, element, lambda variables: {element}
