@@ -16,6 +16,8 @@ demo: $(STAMP)
 	$(VENV)/bin/engine-sim replay scenarios --store sqlite:///.engine-sim/demo.db
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest tests -q
 	$(VENV)/bin/engine-sim replay scenarios
 
