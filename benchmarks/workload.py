@@ -61,7 +61,7 @@ class Workload:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.app = EngineApp(url, wall_clock=True)
+        self.app = EngineApp(url)
         self.engine = self.app.engine
         self._views_open = False
 

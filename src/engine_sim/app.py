@@ -21,9 +21,9 @@ from migration.operate import Operate
 
 class EngineApp:
     def __init__(self, store: Store | str = "memory:", *, start_time: datetime = DEFAULT_START,
-                 wall_clock: bool = False, record_log: bool = False) -> None:
+                 record_log: bool = False) -> None:
         self.engine = Engine(parse_store_url(store) if isinstance(store, str) else store,
-                             start_time=start_time, wall_clock=wall_clock)
+                             start_time=start_time)
         install(self.engine)
         self.log = RecordLog() if record_log else None
         self._list_view: AnyListView | None = None

@@ -87,14 +87,13 @@ class Outcome:
 
 class Engine:
     def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
-                 wall_clock: bool = False, cache_size: int = CACHE_SIZE) -> None:
+                 cache_size: int = CACHE_SIZE) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.app = EngineApplication(env=self.store.env)
         self.writer_lease = writer_lease(self.store)  # one writer per store: see take_writer_lease
         self._opened_at = 0  # the store's last notification id when this engine loaded it
         self.clock = SimulatedClock(start_time)
         self._now_text: tuple[datetime | None, str] = (None, "")
-        self.wall_clock = wall_clock  # the CLI's engine follows real time
         self.keys = KeyGenerator()
         self._next_position = 1
         self.catalog = ProcessCatalog()
@@ -178,8 +177,6 @@ class Engine:
         processor = self.processors[type(command)]
         if self._group is not None and len(self._group) >= GROUP_EVENTS:
             self._flush_group()
-        if self.wall_clock:
-            self.clock.advance_to(datetime.now(UTC))
         index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
         p = self.context()
