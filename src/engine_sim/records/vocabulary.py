@@ -16,10 +16,6 @@ Record = dict[str, Any]  # one record, as written, stored and exported
 NO_KEY = -1  # Zeebe writes -1 where a key does not apply
 
 
-def _names(namespace: type) -> frozenset[str]:
-    return frozenset(v for k, v in vars(namespace).items() if k.isupper())
-
-
 class RecordType:
     EVENT = "EVENT"
     COMMAND_REJECTION = "COMMAND_REJECTION"
@@ -112,8 +108,3 @@ class Intent:
     EXPIRE = "EXPIRE"  # a buffered message reaches its deadline
     PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
     PINNED = "PINNED"
-
-
-VALUE_TYPES = _names(ValueType)
-INTENTS = _names(Intent)
-REJECTION_TYPES = _names(RejectionType)
