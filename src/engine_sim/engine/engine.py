@@ -125,13 +125,9 @@ class Engine:
         """The materialised state of instance `key`, loaded from the store on first use."""
         aggregate = self.instances.get(key)
         if aggregate is None:
-            try:
-                aggregate = self.app.repository.get(instance_id(key))
-            except AggregateNotFoundError:
+            aggregate = self._replay(key, self.app.recorder.select_events(instance_id(key)))
+            if aggregate is None:
                 return None
-            if not isinstance(aggregate, ProcessInstance):
-                return None
-            self.instances[key] = aggregate
         return aggregate.bind(self.catalog.model)
 
     def preload(self, keys: Iterable[int]) -> None:
@@ -142,12 +138,19 @@ class Engine:
             return
         streams = select_streams(self.app.recorder, map(instance_id, missing))
         for key in missing:
-            aggregate: Any = None
-            for stored in streams[instance_id(key)]:
-                event: Any = self.app.mapper.to_domain_event(stored)  # an aggregate event
-                aggregate = event.mutate(aggregate)
-            if isinstance(aggregate, ProcessInstance):
-                self.instances[key] = aggregate
+            self._replay(key, streams[instance_id(key)])
+
+    def _replay(self, key: int, stored_events: Iterable[Any]) -> ProcessInstance | None:
+        """Instance `key` from its stored events, kept in memory. The library's repository
+        would do the same with runtime Protocol checks costing more than the replay."""
+        aggregate: Any = None
+        for stored in stored_events:
+            event: Any = self.app.mapper.to_domain_event(stored)  # an aggregate event
+            aggregate = event.mutate(aggregate)
+        if not isinstance(aggregate, ProcessInstance):
+            return None
+        self.instances[key] = aggregate
+        return aggregate
 
     def aggregate(self, aggregate_id: UUID) -> Any:
         """A stored aggregate other than an instance (e.g. a batch operation)."""
