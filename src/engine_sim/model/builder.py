@@ -22,6 +22,7 @@ from engine_sim.model.elements import (
     Element,
     ElementType,
     EventType,
+    ExecutionListener,
     IoMapping,
     LoopCharacteristics,
     MessageDefinition,
@@ -107,6 +108,7 @@ def _element(compiled: _Fields) -> Element:
     }
     fields.update(compiled.task())
     fields.update(compiled.event())
+    fields.update(compiled.listeners())
     return Element(**fields)
 
 
@@ -213,6 +215,20 @@ class _Fields:
                 called.get("propagateAllParentVariables"), True
             ),
         )
+
+    def listeners(self) -> dict[str, Any]:
+        """`zeebe:executionListeners` (checked by `checks.listeners`), split by event type."""
+        found: dict[str, list[ExecutionListener]] = {"start": [], "end": []}
+        for holder in bx.extensions(self.node.xml, "executionListeners"):
+            for listener in holder.findall(bx.zeebe("executionListener")):
+                event_type = listener.get("eventType") or "start"
+                retries = (listener.get("retries") or "").strip() or _DEFAULT_RETRIES
+                found[event_type].append(ExecutionListener(
+                    event_type,
+                    self.expr(listener.get("type", ""), "zeebe:executionListener type"),
+                    self.expr(retries, "zeebe:executionListener retries"),
+                ))
+        return {"start_listeners": tuple(found["start"]), "end_listeners": tuple(found["end"])}
 
     # -- events -----------------------------------------------------------------------------
 

@@ -1,0 +1,110 @@
+"""Rules on `zeebe:executionListeners`, after Zeebe's validators (ExecutionListenersValidator,
+and the start-event, boundary-event, gateway and end-event validators): where a listener of
+each event type may stand, and that it names a job type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from engine_sim.model.checks.base import Ctx, Rule, attr, bx
+from engine_sim.model.checks.support import event_name
+from engine_sim.model.collect import NodeDraft
+from engine_sim.model.elements import ElementType
+from engine_sim.model.errors import BpmnModelError
+
+EVENT_TYPES = ("start", "end")
+_GATEWAYS = (
+    ElementType.EXCLUSIVE_GATEWAY, ElementType.PARALLEL_GATEWAY,
+    ElementType.INCLUSIVE_GATEWAY, ElementType.EVENT_BASED_GATEWAY,
+)  # fmt: skip
+
+
+_Test = Callable[[Ctx, NodeDraft, list[etree._Element]], "str | None"]
+
+
+def listeners_of(node: NodeDraft) -> list[etree._Element]:
+    return [
+        listener
+        for holder in bx.extensions(node.xml, "executionListeners")
+        for listener in holder.findall(bx.zeebe("executionListener"))
+    ]
+
+
+def _each_listening_node(test: _Test) -> Rule:
+    """Apply `test` to the process element and every flow node that declares listeners."""
+
+    def rule(ctx: Ctx) -> BpmnModelError | None:
+        for node in ctx.process.nodes.values():
+            listeners = listeners_of(node)
+            reason = test(ctx, node, listeners) if listeners else None
+            if reason:
+                return ctx.error(reason, node.line, node.id)
+        return None
+
+    rule.__name__ = test.__name__
+    return rule
+
+
+def listener_fields(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
+    """Zeebe's model: `eventType` is start (the default) or end; `type` is required."""
+    for listener in listeners:
+        event_type = listener.get("eventType") or "start"
+        if event_type not in EVENT_TYPES:
+            return f"zeebe:executionListener eventType '{event_type}' is not start or end"
+        if attr(listener, "type") is None:
+            return "zeebe:executionListener has an empty type"
+    return None
+
+
+def listener_placement(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
+    """The element validators of Zeebe 8.6+ refuse start listeners on start and boundary
+    events, end listeners on gateways and on error end events."""
+    kinds = {listener.get("eventType") or "start" for listener in listeners}
+    if "start" in kinds and node.type is ElementType.START_EVENT:
+        return "Execution listeners of type 'start' are not supported by start events"
+    if "start" in kinds and node.type is ElementType.BOUNDARY_EVENT:
+        return "Execution listeners of type 'start' are not supported by boundary events"
+    if "end" in kinds and node.type in _GATEWAYS:
+        return "Execution listeners of type 'end' are not supported by gateways"
+    if "end" in kinds and node.type is ElementType.END_EVENT and event_name(node) == "error":
+        return "Execution listeners of type 'end' are not supported by error end events"
+    return None
+
+
+def listener_duplicates(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
+    """Zeebe's ExecutionListenersValidator: each (eventType, type) pair appears once."""
+    seen: set[tuple[str, str]] = set()
+    for listener in listeners:
+        pair = (listener.get("eventType") or "start", listener.get("type", "").strip())
+        if pair in seen:
+            return (
+                f"two '{pair[0]}' execution listeners have type '{pair[1]}': "
+                "each pair of eventType and type must be unique"
+            )
+        seen.add(pair)
+    return None
+
+
+def process_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
+    """Below Zeebe: a process's start listeners run before its none start event; instances
+    started by a message, timer or signal start event are not supported with them yet."""
+    if node.type is not ElementType.PROCESS or all(
+        (listener.get("eventType") or "start") != "start" for listener in listeners
+    ):
+        return None
+    for child_id in node.children:
+        child = ctx.process.nodes[child_id]
+        if child.type is ElementType.START_EVENT and event_name(child) != "none":
+            return (
+                "start execution listeners on a process are supported only with none start "
+                f"events (start event '{child.id}' is a {event_name(child)} start event)"
+            )
+    return None
+
+
+RULES: list[Rule] = [
+    _each_listening_node(listener_fields), _each_listening_node(listener_placement),
+    _each_listening_node(listener_duplicates), _each_listening_node(process_start_listeners),
+]  # fmt: skip
