@@ -83,3 +83,29 @@ def test_a_boundary_event_cannot_have_start_listeners() -> None:
         "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
         '<bpmn:endEvent id="be"/><bpmn:sequenceFlow id="bf" sourceRef="b" targetRef="be"/>')
     Case(body, "b", "Execution listeners of type 'start' are not supported by boundary events").check()
+
+
+def test_start_listeners_on_elements_an_event_activates_are_refused_below_zeebe() -> None:
+    event_sub = ('<bpmn:subProcess id="es" triggeredByEvent="true">' + ext(listeners(("start", "s")))
+                 + '<bpmn:startEvent id="es_start"><bpmn:timerEventDefinition><bpmn:timeDuration>'
+                 "PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>"
+                 '<bpmn:endEvent id="es_end"/>'
+                 '<bpmn:sequenceFlow id="es_f" sourceRef="es_start" targetRef="es_end"/></bpmn:subProcess>')
+    Case(MINIMAL_FLOW + event_sub, "es",
+         "start execution listeners on an event subprocess are not supported yet").check()
+
+    gateway = ('<bpmn:eventBasedGateway id="x"/>'
+               '<bpmn:intermediateCatchEvent id="wait">' + ext(listeners(("start", "s")))
+               + '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration>'
+               "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+               '<bpmn:intermediateCatchEvent id="other"><bpmn:timerEventDefinition>'
+               "<bpmn:timeDuration>PT2M</bpmn:timeDuration></bpmn:timerEventDefinition>"
+               "</bpmn:intermediateCatchEvent>"
+               '<bpmn:sequenceFlow id="g1" sourceRef="x" targetRef="wait"/>'
+               '<bpmn:sequenceFlow id="g2" sourceRef="x" targetRef="other"/>'
+               '<bpmn:sequenceFlow id="w1" sourceRef="wait" targetRef="end"/>'
+               '<bpmn:sequenceFlow id="o1" sourceRef="other" targetRef="end"/>')
+    body = ('<bpmn:startEvent id="start" /><bpmn:sequenceFlow id="in" sourceRef="start" '
+            'targetRef="x" />' + gateway + '<bpmn:endEvent id="end" />')
+    Case(body, "wait", "start execution listeners on an event after an event-based gateway are "
+                       "not supported yet").check()
