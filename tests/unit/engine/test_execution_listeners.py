@@ -9,16 +9,20 @@ from typing import Any
 import pytest
 from bpmn_builders import (
     boundary,
+    call,
     catch,
     chain,
     end,
     ext,
     io,
+    link_def,
     listeners,
     loop,
     message,
     message_def,
     process,
+    signal,
+    signal_def,
     start,
     sub_process,
     task,
@@ -285,3 +289,61 @@ def test_each_step_rebuilds_from_the_stored_events_alone(specs) -> None:
         given.complete_job(job.element_id, step=job.type)
     assert_rebuilds(given.engine, given.key)
     assert given.state.lifecycle == "COMPLETED"
+
+
+def _node(tag: str, element_id: str, specs: tuple[tuple[str, str], ...], inner: str = "",
+          attrs: str = "") -> str:
+    return f'<bpmn:{tag} id="{element_id}"{attrs}>{ext(listeners(*specs))}{inner}</bpmn:{tag}>'
+
+
+def test_listeners_on_every_kind_of_element_run_to_completion() -> None:
+    """Gateways (fork, join, inclusive), throw events (signal, link), a call activity whose
+    called process listens too, and a terminate end event: each listener's job once."""
+    child = process(ext(listeners((S, "child-in"), (E, "child-out"))), start("cs"), end("ce"),
+                    chain("cs", "ce"), process_id="c")
+    nodes = [
+        start(),
+        _node("parallelGateway", "fork", ((S, "fork-in"),)),
+        _node("intermediateThrowEvent", "shout", ((S, "shout-in"), (E, "shout-out")), signal_def()),
+        _node("intermediateThrowEvent", "jump", ((S, "jump-in"),), link_def("L")),
+        _node("intermediateCatchEvent", "land", ((E, "land-out"),), link_def("L")),
+        call("callC", "c", extensions=listeners((S, "call-in"), (E, "call-out"))),
+        _node("parallelGateway", "join", ((S, "join-in"),)),
+        _node("inclusiveGateway", "choose", ((S, "choose-in"),), attrs=' default="toStop"'),
+        _node("endEvent", "stop", ((S, "stop-in"), (E, "stop-out")),
+              "<bpmn:terminateEventDefinition/>"),
+        chain("start", "fork", "shout", "jump"), chain("land", "join"),
+        chain("fork", "callC", "join", "choose"),
+        '<bpmn:sequenceFlow id="toStop" sourceRef="choose" targetRef="stop"/>',
+    ]
+    given = Given(child, process(*nodes, extra=signal("ping")))
+    given.create()
+
+    order = []
+    while given.state.is_running:
+        states = [given.engine.instance(key) for key in list(given.engine.instances)]
+        open_jobs = sorted((job.key, state.key, job) for state in states if state is not None
+                           for job in state.jobs.values())
+        assert open_jobs, given.active()
+        _, instance_key, job = open_jobs[0]
+        order.append(job.type)
+        outcome = commands.complete_job(given.engine, instance_key, job.element_id, {})
+        assert outcome.rejection is None, outcome.rejection
+
+    assert order == ["fork-in", "shout-in", "call-in", "shout-out", "child-in", "jump-in",
+                     "child-out", "land-out", "call-out", "join-in", "choose-in", "stop-in",
+                     "stop-out"]
+
+
+def test_a_process_start_listener_incident_is_retried_and_cancel_cancels_its_job() -> None:
+    model = process(ext(listeners((S, "=kind"))), start(), end(), chain("start", "end"))
+    given = Given(model)
+    created = given.create()
+    assert trace(created)[-2:] == ["ELEMENT_ACTIVATING p", "INCIDENT CREATED p"]
+
+    commands.set_variables(given.engine, given.key, {"kind": "audit"})
+    resolved = commands.resolve_incident(given.engine, given.key, "p")
+    assert jobs(resolved) == [("CREATED", "audit", "START")]
+    canceled = commands.cancel_instance(given.engine, given.key)
+
+    assert trace(canceled) == ["ELEMENT_TERMINATING p", "JOB CANCELED p", "ELEMENT_TERMINATED p"]
