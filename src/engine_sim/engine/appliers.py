@@ -175,7 +175,7 @@ def _job_created(state: InstanceState, record: Record) -> None:
         type=record["type"],
         retries=record["retries"],
         custom_headers=dict(record.get("customHeaders") or {}),
-        listener=record.get("listenerEventType"),
+        listener=record.get("jobListenerEventType"),
     )
     state.jobs[job.key] = job
     ei = state.elements.get(job.element_instance_key)

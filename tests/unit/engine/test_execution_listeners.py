@@ -38,9 +38,9 @@ S, E = "start", "end"
 
 
 def jobs(outcome: Outcome | list[Outcome]) -> list[tuple[str, str, str | None]]:
-    """(intent, job type, listenerEventType) of every JOB record."""
+    """(intent, job type, jobListenerEventType) of every JOB record."""
     outcomes = outcome if isinstance(outcome, list) else [outcome]
-    return [(r["intent"], r["type"], r.get("listenerEventType"))
+    return [(r["intent"], r["type"], r.get("jobListenerEventType"))
             for o in outcomes for r in o.records if r["valueType"] == "JOB"]
 
 
@@ -93,10 +93,10 @@ def test_a_listener_job_names_its_kind_and_event_type_and_evaluates_its_expressi
     created = given.create(kind="audit", tries=5)  # the type: kind + "-listener"
 
     (record,) = job_records(created)
-    assert {k: record[k] for k in ("type", "retries", "jobKind", "listenerEventType",
+    assert {k: record[k] for k in ("type", "retries", "jobKind", "jobListenerEventType",
                                    "customHeaders", "elementId")} == {
         "type": "audit-listener", "retries": 5, "jobKind": "EXECUTION_LISTENER",
-        "listenerEventType": "START", "customHeaders": {}, "elementId": "t"}
+        "jobListenerEventType": "START", "customHeaders": {}, "elementId": "t"}
     completed = given.complete_job("t")
     assert job_records(completed)[0]["jobKind"] == "EXECUTION_LISTENER"
     assert "jobKind" not in job_records(completed)[1]  # the task's own job, as before

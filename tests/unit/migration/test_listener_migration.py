@@ -35,9 +35,9 @@ def test_a_task_waiting_on_a_start_listener_migrates_with_its_listener_job() -> 
 
     assert outcome.rejection is None, outcome.rejection
     (migrated,) = jobs(outcome)
-    assert {k: migrated[k] for k in ("intent", "key", "type", "jobKind", "listenerEventType", "version")} == {
+    assert {k: migrated[k] for k in ("intent", "key", "type", "jobKind", "jobListenerEventType", "version")} == {
         "intent": "MIGRATED", "key": job_key, "type": "s1", "jobKind": "EXECUTION_LISTENER",
-        "listenerEventType": "START", "version": 2}
+        "jobListenerEventType": "START", "version": 2}
     assert given.catch_records(outcome) == []  # still ACTIVATING: it subscribes later
 
     next_one = commands.complete_job(given.engine, given.key, "t", {})
@@ -64,7 +64,7 @@ def test_a_task_waiting_on_an_end_listener_opens_no_catch_event() -> None:
     outcome = given.migrate({"t": "t"})
 
     assert outcome.rejection is None, outcome.rejection
-    assert [(r["intent"], r["listenerEventType"]) for r in jobs(outcome)] == [("MIGRATED", "END")]
+    assert [(r["intent"], r["jobListenerEventType"]) for r in jobs(outcome)] == [("MIGRATED", "END")]
     assert given.catch_records(outcome) == []
     commands.complete_job(given.engine, given.key, "t", {})
     assert given.engine.instance(given.key).lifecycle == "COMPLETED"

@@ -27,7 +27,7 @@ def job_fields(job: Job, element_id: str | None = None) -> dict[str, Any]:
     }
     if job.listener is not None:  # only listener jobs name their kind (see docs/records.md)
         fields["jobKind"] = EXECUTION_LISTENER
-        fields["listenerEventType"] = job.listener
+        fields["jobListenerEventType"] = job.listener
     return fields
 
 
@@ -59,7 +59,7 @@ def create_listener_job(ctx: CommandContext, state: InstanceState, ei: ElementIn
         worker="",
         errorMessage="",
         jobKind=EXECUTION_LISTENER,
-        listenerEventType=event_type,
+        jobListenerEventType=event_type,
     )
 
 

@@ -142,8 +142,13 @@ class ElementLifecycle:
     def retry(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """Re-run the step that raised a resolved incident (Zeebe re-writes that command)."""
         if ei.lifecycle == ACTIVATING and ei.key == state.key:
-            root = state.model.root  # only a process start listener holds the process here
-            self.b.listeners.create_job(ctx, state, ei, root.start_listeners[0])
+            # only a process start listener holds the process here; a migration may have
+            # brought it to a process without any
+            listeners = state.model.root.start_listeners
+            if listeners:
+                self.b.listeners.create_job(ctx, state, ei, listeners[0])
+            else:
+                self.finish_activation(ctx, state, ei)
         elif ei.lifecycle == ACTIVATING:
             self.run_activation(ctx, state, ei)
         elif ei.lifecycle == COMPLETING:
