@@ -8,6 +8,7 @@ the `MigrateProcessInstance` checks and events of `migration.handler`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,17 +167,19 @@ class Operate:
         return self.processors.batch(key)
 
     def run_operations(self, operation_key: int | None = None, chunk_size: int = CHUNK_SIZE,
-                       progress: Any = None) -> list[Outcome]:
-        """Execute pending items chunk by chunk; every item exactly once."""
+                       on_chunk: Callable[[Outcome], object] | None = None) -> int:
+        """Execute pending items chunk by chunk, every item exactly once; return the number
+        of chunks. Each chunk's outcome goes to `on_chunk` and is not kept here: a batch of
+        a million instances would otherwise hold every record it wrote."""
         keys = [operation_key] if operation_key is not None else self.pending_operations()
-        outcomes = []
+        chunks = 0
         for key in keys:
             while (outcome := self.run_chunk(key, chunk_size)) is not None:
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(len(outcome.result))
+                chunks += 1
+                if on_chunk is not None:
+                    on_chunk(outcome)
         self.follower.catch_up()
-        return outcomes
+        return chunks
 
     def run_chunk(self, operation_key: int, chunk_size: int = CHUNK_SIZE) -> Outcome | None:
         """Execute the next chunk of an operation (its outcome's result: the chunk's keys);

@@ -213,7 +213,9 @@ class Engine:
     def run_operations(self, operation: Operation | int | None = None) -> list[CommandResult]:
         """Run the pending items of one batch operation, or of every active one."""
         key = None if operation is None else _key(operation)
-        return [self._result(o) for o in self.app.operate.run_operations(key)]
+        outcomes: list[Outcome] = []
+        self.app.operate.run_operations(key, on_chunk=outcomes.append)
+        return [self._result(o) for o in outcomes]
 
     # -- views and records ---------------------------------------------------------------
     def instances(self, *, process: str | None = None, version: int | None = None,

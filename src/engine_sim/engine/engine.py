@@ -169,7 +169,7 @@ class Engine:
     def context(self) -> CommandContext:
         """A fresh unit of work at the clock's current time."""
         return CommandContext(self.clock.now, self.now_text(), self.keys, self.next_position,
-                              self.instance, self.event_index)
+                              self.instance, lambda: self.event_index)
 
     def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
@@ -177,7 +177,6 @@ class Engine:
         processor = self.processors[type(command)]
         if self._group is not None and len(self._group) >= GROUP_EVENTS:
             self._flush_group()
-        index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
         p = self.context()
         try:
@@ -195,12 +194,14 @@ class Engine:
         except BaseException:
             self._roll_back(p, saved_counters)
             raise
-        index.commit(p)
+        if not self._event_index_stale:  # else its next rebuild reads p's records
+            self._event_index.commit(p)
         return Outcome(records=p.records, result=result)
 
     def _roll_back(self, p: CommandContext, counters: tuple[int, int]) -> None:
         """Forget what a failed command did in memory; the store never saw it."""
-        self.event_index.roll_back()
+        if not self._event_index_stale:
+            self._event_index.roll_back()
         for key in p.touched:
             self.instances.pop(key, None)
         self.keys.next_key, self._next_position = counters
@@ -390,9 +391,13 @@ class Engine:
     @property
     def event_index(self) -> EventIndex:
         """Timers, subscriptions and buffered messages of every instance. A reopened engine
-        folds the notification log into it once, when a command first needs it, so that
-        read-only uses of a large store (the CLI's `instances`, `operations`) stay fast."""
+        folds the notification log into it once, when a command first reads it, so that
+        read-only uses of a large store (the CLI's `instances`, `operations`) and commands
+        that never read it (a migration without catch events) do not pay for the fold;
+        commands saved until then are folded from the store with the rest."""
         if self._event_index_stale:
+            if self._group:  # commands saved in the group are read from the store
+                self._flush_group()
             self._event_index_stale = False
             self._event_index.rebuild(self.app)
         return self._event_index
