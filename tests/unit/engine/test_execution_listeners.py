@@ -347,3 +347,35 @@ def test_a_process_start_listener_incident_is_retried_and_cancel_cancels_its_job
     canceled = commands.cancel_instance(given.engine, given.key)
 
     assert trace(canceled) == ["ELEMENT_TERMINATING p", "JOB CANCELED p", "ELEMENT_TERMINATED p"]
+
+
+@pytest.mark.parametrize("managed", [False, True])
+def test_complete_user_task_does_not_complete_a_listener_job(managed: bool) -> None:
+    extensions = ("<zeebe:userTask/>" if managed else "") + listeners((S, "assign"))
+    model = process(start(), f'<bpmn:userTask id="u">{ext(extensions)}</bpmn:userTask>', end(),
+                    chain("start", "u", "end"))
+    given = Given(model)
+    given.create()
+
+    refused = commands.complete_user_task(given.engine, given.key, "u", {})
+    assert refused.rejection is not None and refused.rejection["rejectionType"] == "NOT_FOUND"
+    given.complete_job("u")  # the listener's job
+    done = commands.complete_user_task(given.engine, given.key, "u", {})
+
+    assert done.rejection is None
+    assert given.state.lifecycle == "COMPLETED"
+
+
+def test_a_triggered_boundary_event_runs_its_end_listener_before_completing() -> None:
+    model = process(start(), task("t"),
+                    '<bpmn:boundaryEvent id="late" attachedToRef="t">' + ext(listeners((E, "escalate")))
+                    + timer("timeDuration", "PT1M") + "</bpmn:boundaryEvent>",
+                    end(), end("e2"), chain("start", "t", "end"), chain("late", "e2"))
+    given = Given(model)
+    given.create()
+
+    fired = given.advance("PT2M")
+    assert trace(fired)[-2:] == ["ELEMENT_COMPLETING late", "JOB CREATED late"]
+    assert jobs(fired) == [("CANCELED", "t", None), ("CREATED", "escalate", "END")]
+    given.complete_job("late")
+    assert given.state.lifecycle == "COMPLETED"
