@@ -32,6 +32,14 @@ def listeners_of(node: NodeDraft) -> list[etree._Element]:
     ]
 
 
+def event_type_of(listener: etree._Element) -> str:
+    return listener.get("eventType") or "start"  # Zeebe's default
+
+
+def has_start_listeners(listeners: list[etree._Element]) -> bool:
+    return any(event_type_of(listener) == "start" for listener in listeners)
+
+
 def _each_listening_node(test: _Test) -> Rule:
     """Apply `test` to the process element and every flow node that declares listeners."""
 
@@ -50,7 +58,7 @@ def _each_listening_node(test: _Test) -> Rule:
 def listener_fields(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
     """Zeebe's model: `eventType` is start (the default) or end; `type` is required."""
     for listener in listeners:
-        event_type = listener.get("eventType") or "start"
+        event_type = event_type_of(listener)
         if event_type not in EVENT_TYPES:
             return f"zeebe:executionListener eventType '{event_type}' is not start or end"
         if attr(listener, "type") is None:
@@ -61,7 +69,7 @@ def listener_fields(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) 
 def listener_placement(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
     """The element validators of Zeebe 8.6+ refuse start listeners on start and boundary
     events, end listeners on gateways and on error end events."""
-    kinds = {listener.get("eventType") or "start" for listener in listeners}
+    kinds = {event_type_of(listener) for listener in listeners}
     if "start" in kinds and node.type is ElementType.START_EVENT:
         return "Execution listeners of type 'start' are not supported by start events"
     if "start" in kinds and node.type is ElementType.BOUNDARY_EVENT:
@@ -77,7 +85,7 @@ def listener_duplicates(ctx: Ctx, node: NodeDraft, listeners: list[etree._Elemen
     """Zeebe's ExecutionListenersValidator: each (eventType, type) pair appears once."""
     seen: set[tuple[str, str]] = set()
     for listener in listeners:
-        pair = (listener.get("eventType") or "start", listener.get("type", "").strip())
+        pair = (event_type_of(listener), listener.get("type", "").strip())
         if pair in seen:
             return (
                 f"two '{pair[0]}' execution listeners have type '{pair[1]}': "
@@ -92,17 +100,13 @@ def triggered_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._
     event subprocess, a catch event or receive task after an event-based gateway) takes them
     in the trigger's command, which a start listener's job would end; refused until an issue
     asks for them."""
-    if all((listener.get("eventType") or "start") != "start" for listener in listeners):
+    if not has_start_listeners(listeners):
         return None
     if node.type is ElementType.EVENT_SUB_PROCESS:
         return "start execution listeners on an event subprocess are not supported yet"
-    after_gateway = any(
-        ctx.process.nodes.get(ctx.process.flows[flow_id].source or "") is not None
-        and ctx.process.nodes[ctx.process.flows[flow_id].source or ""].type
-        is ElementType.EVENT_BASED_GATEWAY
-        for flow_id in node.incoming
-    )
-    if after_gateway:
+    sources = (ctx.node(ctx.process.flows[flow_id].source) for flow_id in node.incoming)
+    if any(source is not None and source.type is ElementType.EVENT_BASED_GATEWAY
+           for source in sources):
         return ("start execution listeners on an event after an event-based gateway are not "
                 "supported yet")
     return None
@@ -111,9 +115,7 @@ def triggered_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._
 def process_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
     """Below Zeebe: a process's start listeners run before its none start event; instances
     started by a message, timer or signal start event are not supported with them yet."""
-    if node.type is not ElementType.PROCESS or all(
-        (listener.get("eventType") or "start") != "start" for listener in listeners
-    ):
+    if node.type is not ElementType.PROCESS or not has_start_listeners(listeners):
         return None
     for child_id in node.children:
         child = ctx.process.nodes[child_id]
