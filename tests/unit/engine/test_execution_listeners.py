@@ -379,3 +379,21 @@ def test_a_triggered_boundary_event_runs_its_end_listener_before_completing() ->
     assert jobs(fired) == [("CANCELED", "t", None), ("CREATED", "escalate", "END")]
     given.complete_job("late")
     assert given.state.lifecycle == "COMPLETED"
+
+
+def test_a_process_started_by_a_message_runs_its_start_listener_first() -> None:
+    model = process(ext(listeners((S, "welcome"))),
+                    start("byMessage", '<bpmn:messageEventDefinition messageRef="msg"/>'),
+                    end(), chain("byMessage", "end"), extra=message("hello", key=None))
+    given = Given(model)
+
+    published = given.publish("hello", "", greeting="hi")
+    (state,) = [given.engine.instance(k) for k in list(given.engine.instances)]
+    given.key = state.key
+    assert trace(published)[-2:] == ["ELEMENT_ACTIVATING p", "JOB CREATED p"]
+    assert given.variables() == {"greeting": "hi"}
+
+    entered = given.complete_job("p")
+    assert [line for line in trace(entered) if "byMessage" in line][:1] == [
+        "ELEMENT_ACTIVATING byMessage"]
+    assert given.state.lifecycle == "COMPLETED"

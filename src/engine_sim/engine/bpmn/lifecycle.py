@@ -58,7 +58,7 @@ class ElementLifecycle:
                       variables=variables_, parentProcessInstanceKey=-1,
                       parentElementInstanceKey=-1)
         root = transitions.activating(ctx, state, deployed.model.root, -1, state.key, parent=parent)
-        if deployed.model.root.start_listeners:  # checked: the process starts at a none start
+        if deployed.model.root.start_listeners:
             self.b.listeners.create_job(ctx, state, root, deployed.model.root.start_listeners[0])
             return state
         self._enter_process(ctx, state, root, start)
@@ -104,9 +104,11 @@ class ElementLifecycle:
     def finish_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """The activation after the last start listener's job completed."""
         element = state.model.elements[ei.element_id]
-        if ei.key == state.key:
-            start = state.model.none_start_event(element.id)
-            assert start is not None  # checked: process start listeners need a none start
+        if ei.key == state.key:  # checked: the start event is its only one or its none one
+            starts = element.start_events
+            start = (state.model.elements[starts[0]] if len(starts) == 1
+                     else state.model.none_start_event(element.id))
+            assert start is not None
             self._enter_process(ctx, state, ei, start)
         else:
             self._activate_element(ctx, state, ei, element)

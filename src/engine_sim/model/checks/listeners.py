@@ -113,17 +113,21 @@ def triggered_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._
 
 
 def process_start_listeners(ctx: Ctx, node: NodeDraft, listeners: list[etree._Element]) -> str | None:
-    """Below Zeebe: a process's start listeners run before its none start event; instances
-    started by a message, timer or signal start event are not supported with them yet."""
+    """Below Zeebe: after a process's start listeners, the instance goes on at its start
+    event, which must be known from the model alone: its only start event, or its none start
+    event. A process with several start events, one of them a message, timer or signal start
+    event, is not supported with start listeners yet."""
     if node.type is not ElementType.PROCESS or not has_start_listeners(listeners):
         return None
-    for child_id in node.children:
-        child = ctx.process.nodes[child_id]
-        if child.type is ElementType.START_EVENT and event_name(child) != "none":
-            return (
-                "start execution listeners on a process are supported only with none start "
-                f"events (start event '{child.id}' is a {event_name(child)} start event)"
-            )
+    starts = [ctx.process.nodes[child_id] for child_id in node.children
+              if ctx.process.nodes[child_id].type is ElementType.START_EVENT]
+    triggered = [start for start in starts if event_name(start) != "none"]
+    if len(starts) > 1 and triggered:
+        return (
+            "start execution listeners on a process with several start events are not "
+            f"supported yet (start event '{triggered[0].id}' is a {event_name(triggered[0])} "
+            "start event)"
+        )
     return None
 
 
