@@ -22,8 +22,8 @@ from migration.plan import MigrationPlan
 
 OPERATION_TYPE = "MIGRATE_PROCESS_INSTANCE"
 PlanSpec = tuple[int, tuple[tuple[str, str], ...], bool]  # target key, pairs, auto-map
-Mapping = tuple[tuple[str, ...], ...]  # (source element id, target element id) pairs
-ItemResult = tuple[str, str, int | None, Mapping]  # status, reason, source definition, mapping
+ElementPairs = tuple[tuple[str, ...], ...]  # (source element id, target element id) pairs
+ItemResult = tuple[str, str, int | None, ElementPairs]  # status, reason, source definition, mapping
 
 
 def _spec_of(item: dict[str, Any]) -> PlanSpec:
@@ -69,7 +69,7 @@ class BatchOperation(RecordsAggregate):
         self.ignored = list(ignored)
         self.results: dict[int, ItemResult] = {}
         self.failed = 0
-        self._mappings: dict[Mapping, Mapping] = {}
+        self._mappings: dict[ElementPairs, ElementPairs] = {}
         self._pending: dict[int, None] = dict.fromkeys(self.items)
 
     # -- reads ---------------------------------------------------------------------------
