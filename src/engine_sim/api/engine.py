@@ -131,7 +131,8 @@ class Engine:
     # -- jobs, user tasks, incidents -----------------------------------------------------
     def complete_job(self, instance: InstanceLike, element_id: str,
                      variables: Mapping[str, Any] | None = None) -> CommandResult:
-        """Complete the oldest open job of `element_id` in the instance."""
+        """Complete the oldest open job of `element_id` in the instance (the job of the
+        execution listener it waits on, while it runs its listeners)."""
         return self._run(commands.CompleteJob(_key(instance), element_id, dict(variables or {})))
 
     def fail_job(self, instance: InstanceLike, element_id: str, retries: int = 0,
