@@ -94,9 +94,10 @@ def test_a_listener_job_names_its_kind_and_event_type_and_evaluates_its_expressi
 
     (record,) = job_records(created)
     assert {k: record[k] for k in ("type", "retries", "jobKind", "jobListenerEventType",
-                                   "customHeaders", "elementId")} == {
+                                   "listenerEventType", "customHeaders", "elementId")} == {
         "type": "audit-listener", "retries": 5, "jobKind": "EXECUTION_LISTENER",
-        "jobListenerEventType": "START", "customHeaders": {}, "elementId": "t"}
+        "jobListenerEventType": "START", "listenerEventType": "START", "customHeaders": {},
+        "elementId": "t"}
     completed = given.complete_job("t")
     assert job_records(completed)[0]["jobKind"] == "EXECUTION_LISTENER"
     assert "jobKind" not in job_records(completed)[1]  # the task's own job, as before

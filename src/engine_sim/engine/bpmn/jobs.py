@@ -27,7 +27,7 @@ def job_fields(job: Job, element_id: str | None = None) -> dict[str, Any]:
     }
     if job.listener is not None:  # only listener jobs name their kind (see docs/records.md)
         fields["jobKind"] = EXECUTION_LISTENER
-        fields["jobListenerEventType"] = job.listener
+        fields["jobListenerEventType"] = fields["listenerEventType"] = job.listener
     return fields
 
 
@@ -60,6 +60,7 @@ def create_listener_job(ctx: CommandContext, state: InstanceState, ei: ElementIn
         errorMessage="",
         jobKind=EXECUTION_LISTENER,
         jobListenerEventType=event_type,
+        listenerEventType=event_type,
     )
 
 
