@@ -1,0 +1,216 @@
+"""A partitioned store seen from one process: route each command to its partition.
+
+`Cluster` opens one `EngineApp` per partition (each its own tables, keys, lease and event
+index) and sends every command where Zeebe's gateway would (`routing`). A partition is run
+in this process when its writer lease is free (this process then holds it until it closes),
+or handed to the partition's worker through its command table when a worker holds the lease
+(`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
+(`DistributeDeployment`); signals go to every partition; the list view and the operations
+view are folded from every partition's log into the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from engine_sim.app import EngineApp
+from engine_sim.engine import (
+    Command,
+    DeployResource,
+    DistributeDeployment,
+    Outcome,
+    commands,
+    partition_of,
+)
+from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.partitions.queue import CommandQueue, encode_command
+from engine_sim.partitions.routing import RoundRobin, message_partition
+from engine_sim.persistence import Store, parse_store_url
+from engine_sim.persistence.lease import StoreBusy
+from engine_sim.persistence.partitions import partition_count
+from engine_sim.persistence.stores import schema_lock
+from engine_sim.projections import AnyListView
+from engine_sim.records import NO_KEY, Intent, ValueType
+from engine_sim.timeutil import Duration
+from migration.operate import Selection
+from migration.views import OperationRow
+
+DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
+
+
+class Cluster:
+    def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.store = parse_store_url(store) if isinstance(store, str) else store
+        self.count = partition_count(self.store)
+        with schema_lock(self.store):  # creating the partitions' tables: one process at a time
+            self.apps = [EngineApp(self.store.of_partition(n), start_time=start_time)
+                         for n in range(1, self.count + 1)]
+        self.timeout = timeout
+        self.next_partition = RoundRobin(self.count)
+        self._queues: dict[int, CommandQueue] = {}
+
+    def app(self, partition: int) -> EngineApp:
+        return self.apps[partition - 1]
+
+    # -- commands ------------------------------------------------------------------------
+    def execute(self, command: Command) -> Outcome:
+        """Run `command` on its partition (a signal: on every partition, outcomes merged)."""
+        if isinstance(command, DeployResource):
+            return self.deploy(command.xml, command.resource_name)
+        if isinstance(command, commands.BroadcastSignal):
+            return merged(self.send(n, command) for n in range(1, self.count + 1))
+        return self.send(self.partition_for(command), command)
+
+    def partition_for(self, command: Command) -> int:
+        if isinstance(command, commands.CreateProcessInstance):
+            return self.next_partition()
+        if isinstance(command, commands.PublishMessage):
+            return self.message_target(command.name, command.correlation_key)
+        key = command.instance if command.instance is not None else command.key
+        return partition_of(key) if key != NO_KEY else 1
+
+    def deploy(self, xml: bytes, resource_name: str) -> Outcome:
+        """Deploy on partition 1, then distribute the new definitions to the others."""
+        outcome = self.send(1, DeployResource(xml, resource_name))
+        if outcome.rejected:
+            return outcome
+        created = [r for r in outcome.records
+                   if r["valueType"] == ValueType.PROCESS and r["intent"] == Intent.CREATED]
+        deployment = next(r["key"] for r in outcome.records
+                          if r["valueType"] == ValueType.DEPLOYMENT)
+        processes = tuple((r["bpmnProcessId"], r["key"], r["version"]) for r in created)
+        for partition in range(2, self.count + 1):
+            distributed = self.send(partition, DistributeDeployment(
+                deployment, xml, resource_name, processes))
+            if distributed.rejected:  # the same XML was accepted on partition 1
+                raise RuntimeError(f"partition {partition} refused a distributed deployment: "
+                                   f"{distributed.rejection}")
+        return outcome
+
+    def message_target(self, name: str, correlation_key: str) -> int:
+        """The partition of the first instance subscribed to the message, else the one its
+        correlation key hashes to (where it is buffered; docs/scaling.md: how this differs
+        from Zeebe, which keeps every subscription on the message's partition)."""
+        for partition in range(1, self.count + 1):
+            engine = self.app(partition).engine
+            engine.refresh()
+            if engine.event_index.subscriptions_for_message(name, correlation_key):
+                return partition
+        return message_partition(correlation_key, self.count)
+
+    def send(self, partition: int, command: Command) -> Outcome:
+        if self.local(partition):
+            return self.app(partition).engine.execute(command)
+        return _outcome(self.request(partition, "command", command=encode_command(command)))
+
+    def advance_clock(self, duration: Duration) -> list[Outcome]:
+        """Every partition's due timers and expiring messages, partition by partition."""
+        outcomes: list[Outcome] = []
+        for partition in range(1, self.count + 1):
+            if self.local(partition):
+                outcomes.extend(self.app(partition).engine.advance_clock(duration))
+            else:
+                answer = self.request(partition, "advance_clock", duration=duration.isoformat())
+                outcomes.extend(_outcome(o) for o in answer["outcomes"])
+        return outcomes
+
+    # -- batch operations ----------------------------------------------------------------
+    def migrate(self, selection: Selection, process: str, version: int | None,
+                pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = True,
+                run: bool = True) -> list[tuple[int, Outcome, int | None]]:
+        """One batch operation per partition holding selected instances, each over its own
+        instances: (partition, creation outcome, operation key). Local partitions run their
+        chunks now when `run`; a worker runs its partition's chunks in its loop."""
+        keys = self.apps[0].operate.select(selection) if selection.keys is None else list(
+            dict.fromkeys(selection.keys))
+        self.views()
+        by_partition: dict[int, list[int]] = {}
+        for instance in keys:
+            by_partition.setdefault(partition_of(instance), []).append(instance)
+        created: list[tuple[int, Outcome, int | None]] = []
+        for partition, group in sorted(by_partition.items()):
+            key: int | None
+            if self.local(partition):
+                outcome, key = self.app(partition).operate.migrate(
+                    Selection(keys=tuple(group)), process, version, pairs, auto_map, run)
+            else:
+                answer = self.request(partition, "migrate", keys=group, process=process,
+                                      version=version, pairs=[list(p) for p in pairs],
+                                      auto_map=auto_map)
+                outcome, key = _outcome(answer), answer["key"]
+            created.append((partition, outcome, key))
+        return created
+
+    def operations(self, keys: Iterable[int]) -> dict[str, Any]:
+        """The partitions' batch operations summed: total, completed, failed, ignored."""
+        self.views()
+        view = self.apps[0].operate.operations
+        rows = [row for key in keys if (row := view.get(key)) is not None]
+        return summed(rows)
+
+    # -- reads ---------------------------------------------------------------------------
+    def views(self) -> AnyListView:
+        """The list view of the whole store: every partition's log folded in."""
+        for app in self.apps:
+            app.views()
+        return self.apps[0].list_view
+
+    def instance_records(self, key: int) -> list[dict[str, Any]]:
+        engine = self.app(partition_of(key)).engine
+        engine.refresh()
+        return engine.stored_records(key)
+
+    # -- where a partition runs ----------------------------------------------------------
+    def local(self, partition: int) -> bool:
+        """Whether this process runs the partition: it holds its lease, or takes it now (a
+        free lease: no worker runs the partition)."""
+        engine = self.app(partition).engine
+        if engine.writer_lease.held:
+            return True
+        engine.writer_lease.wait = 0
+        try:
+            engine.take_writer_lease()
+        except StoreBusy:
+            return False
+        return True
+
+    def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
+        queue = self._queues.get(partition)
+        if queue is None:
+            queue = self._queues[partition] = CommandQueue(self.store, partition)
+        answer = queue.call(kind, self.timeout, **args)
+        if "error" in answer:
+            raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        for queue in self._queues.values():
+            queue.close()
+        for app in self.apps:
+            app.close()
+
+
+def _outcome(answer: dict[str, Any]) -> Outcome:
+    return Outcome(records=answer["records"], rejection=answer["rejection"],
+                   result=answer["result"])
+
+
+def merged(outcomes: Iterable[Outcome]) -> Outcome:
+    """One outcome for a command run on several partitions (a signal): all their records."""
+    outcomes = list(outcomes)
+    rejection = next((o.rejection for o in outcomes if o.rejected), None)
+    return Outcome(records=[r for o in outcomes for r in o.records], rejection=rejection,
+                   result=[o.result for o in outcomes])
+
+
+def summed(rows: list[OperationRow]) -> dict[str, Any]:
+    return {"operations": [row.key for row in rows],
+            "total": sum(row.total for row in rows),
+            "completed": sum(row.completed for row in rows),
+            "failed": sum(row.failed for row in rows),
+            "ignored": sum(row.ignored for row in rows),
+            "state": "COMPLETED" if rows and all(row.state == "COMPLETED" for row in rows)
+            else "ACTIVE"}
