@@ -124,9 +124,8 @@ class Cluster:
         """One batch operation per partition holding selected instances, each over its own
         instances: (partition, creation outcome, operation key). Local partitions run their
         chunks now when `run`; a worker runs its partition's chunks in its loop."""
-        keys = self.apps[0].operate.select(selection) if selection.keys is None else list(
-            dict.fromkeys(selection.keys))
-        self.views()
+        self.views()  # every partition's instances, for a selection by filter
+        keys = self.apps[0].operate.select(selection)
         by_partition: dict[int, list[int]] = {}
         for instance in keys:
             by_partition.setdefault(partition_of(instance), []).append(instance)

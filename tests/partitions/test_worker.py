@@ -1,0 +1,103 @@
+"""Workers: `engine-sim worker --partition N` as a separate process runs its partition's
+commands from the partition's command table; a client (`Cluster`) sends them there while the
+worker holds the partition's lease, and runs the other partitions itself. A batch migration
+fans out to one operation per partition, each run by the partition's own writer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from bpmn_builders import BY_SOURCE, chain, end, process, start, task
+
+from engine_sim.engine.commands import CompleteJob, CreateProcessInstance
+from engine_sim.partitions import Cluster, partition_of
+from engine_sim.projections import ListFilter
+from migration.operate import Selection
+
+JOB = process(start(), task("work"), end(), chain("start", "work", "end", flow_ids=BY_SOURCE),
+              process_id="job")
+JOB_V2 = process(start(), task("work"), task("more"), end(),
+                 chain("start", "work", "more", "end", flow_ids=BY_SOURCE), process_id="job")
+
+
+def start_worker(url: str, partition: int) -> subprocess.Popen[str]:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "engine_sim", "worker", "--store", url, "--partition",
+         str(partition), "--poll", "0.01"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert worker.stdout is not None
+    line = worker.stdout.readline()  # printed once it holds the partition's lease
+    assert f"partition {partition}" in line, worker.stderr.read() if worker.stderr else line
+    return worker
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[str]:
+    url = database_url + "?partitions=4"
+    setup = Cluster(url)
+    assert not setup.deploy(JOB, "job.bpmn").rejected
+    setup.close()  # gives every partition's lease back
+    yield url
+
+
+def test_a_worker_runs_its_partitions_commands(store: str) -> None:
+    worker = start_worker(store, 2)
+    cluster = Cluster(store, timeout=30)
+    try:
+        keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(4)]
+        assert [partition_of(k) for k in keys] == [1, 2, 3, 4]
+        assert not cluster.local(2)  # the worker holds partition 2
+        assert all(cluster.local(n) for n in (1, 3, 4))
+
+        for key in keys:
+            assert not cluster.execute(CompleteJob(key, "work")).rejected
+
+        rows = {row.key: row for row in cluster.views().query(ListFilter())}
+        assert {rows[k].state for k in keys} == {"COMPLETED"}
+        assert [r["intent"] for r in cluster.instance_records(keys[1])][-1] == "ELEMENT_COMPLETED"
+    finally:
+        cluster.close()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+
+
+def test_a_batch_migration_fans_out_to_each_partitions_writer(store: str) -> None:
+    worker = start_worker(store, 3)
+    cluster = Cluster(store, timeout=30)
+    try:
+        keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(20)]
+        assert not cluster.deploy(JOB_V2, "job.bpmn").rejected  # distributed through the worker
+
+        created = cluster.migrate(Selection(filter=ListFilter(process="job", version=1)),
+                                  "job", 2, (), auto_map=True)
+
+        assert sorted(partition for partition, _, _ in created) == [1, 2, 3, 4]
+        operations = [key for _, _, key in created if key is not None]
+        assert [partition_of(k) for k in operations] == [1, 2, 3, 4]
+        deadline = time.monotonic() + 30
+        while (summary := cluster.operations(operations))["state"] != "COMPLETED":
+            assert time.monotonic() < deadline, summary
+            time.sleep(0.1)
+        assert (summary["total"], summary["completed"], summary["failed"]) == (20, 20, 0)
+        rows = cluster.views().query(ListFilter(process="job"))
+        assert {row.version for row in rows if row.key in keys} == {2}
+    finally:
+        cluster.close()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+
+
+def test_a_worker_refuses_a_partition_the_store_does_not_have(store: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "engine_sim", "worker", "--store", store.split("?")[0],
+         "--partition", "5"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "COLUMNS": "200"})
+
+    assert result.returncode == 2
+    assert "has 4 partition(s): there is no partition 5" in result.stderr
