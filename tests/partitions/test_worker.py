@@ -101,3 +101,20 @@ def test_a_worker_refuses_a_partition_the_store_does_not_have(store: str) -> Non
 
     assert result.returncode == 2
     assert "has 4 partition(s): there is no partition 5" in result.stderr
+
+
+def test_the_cli_lists_the_whole_store_and_refuses_what_it_cannot_route(store: str) -> None:
+    cluster = Cluster(store)
+    keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(4)]
+    cluster.close()
+    url = store.split("?")[0]
+
+    listed = subprocess.run([sys.executable, "-m", "engine_sim", "instances", "--store", url,
+                             "--json"], capture_output=True, text=True, timeout=60)
+    refused = subprocess.run([sys.executable, "-m", "engine_sim", "create", "job", "--store",
+                              url], capture_output=True, text=True, timeout=60)
+
+    assert listed.returncode == 0, listed.stderr
+    assert all(str(k) in listed.stdout for k in keys)
+    assert refused.returncode == 2
+    assert "has 4 partitions: this command runs on one-partition stores only" in refused.stderr

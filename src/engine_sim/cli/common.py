@@ -25,6 +25,7 @@ from engine_sim.engine import DeployedProcess, Engine, clock_control
 from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreBusy, StoreReadOnly
+from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import schema_lock
 
 
@@ -55,17 +56,30 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 @contextmanager
 def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
-            lease_on_first_write: bool = False) -> Iterator[EngineApp]:
+            lease_on_first_write: bool = False, whole_store: bool = False) -> Iterator[EngineApp]:
     """The engine on `store_url` (the composition root, `EngineApp`), on the store's simulated
     clock. A command that writes takes the store's writer lease at once, waiting up to `wait`
     seconds (its `--wait`) for another writer (`StoreBusy`: exit 3); a `read_only` command
     never takes it, and never creates a folder or an empty database. The web server takes
     it on its first write instead (`lease_on_first_write`), so that while it only shows
-    pages the other commands can write."""
+    pages the other commands can write.
+
+    On a partitioned PostgreSQL store (docs/scaling.md) only a command that reads the views
+    runs (`whole_store`): every partition's log is folded into them first."""
     store = open_store(store_url, read_only)
     try:
+        partitions = partition_count(store)
+        if partitions > 1 and not whole_store:
+            raise CliError("--store", f"the store '{store_url}' has {partitions} partitions: "
+                           "this command runs on one-partition stores only for now (use the "
+                           "Python API engine_sim.partitions.Cluster, or engine-sim worker; "
+                           "docs/scaling.md)")
         with schema_lock(store):
             opened = EngineApp(store, start_time=STORE_EPOCH)
+        for partition in range(2, partitions + 1):
+            fold_partition(store.of_partition(partition))
+    except StoreURLError as error:
+        raise CliError("--store", str(error)) from None
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
@@ -83,6 +97,16 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
         yield opened
     finally:
         opened.close()
+
+
+def fold_partition(store: Store) -> None:
+    """Fold another partition's log into the shared views (its own tracking rows)."""
+    with schema_lock(store):
+        other = EngineApp(store, start_time=STORE_EPOCH)
+    try:  # the views take the schema lock themselves to create their tables
+        other.views()
+    finally:
+        other.close()
 
 
 def open_store(store_url: str, read_only: bool) -> Store:

@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     if verb == "revert" and key is None:
         raise CliError("ID", "revert needs the key of the operation to revert")
     out = console(args.json)
-    with session(args.store, read_only=verb is None, wait=args.wait) as s:
+    with session(args.store, read_only=verb is None, wait=args.wait,
+                 whole_store=verb is None) as s:
         s.views()
         operate = s.operate
         if key is not None and operate.operations.get(key) is None:
