@@ -118,3 +118,44 @@ def test_the_cli_lists_the_whole_store_and_refuses_what_it_cannot_route(store: s
     assert all(str(k) in listed.stdout for k in keys)
     assert refused.returncode == 2
     assert "has 4 partitions: this command runs on one-partition stores only" in refused.stderr
+
+
+def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> None:
+    cluster = Cluster(store)
+    keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(400)]
+    assert not cluster.deploy(JOB_V2, "job.bpmn").rejected
+    cluster.close()
+    mine = [k for k in keys if partition_of(k) == 2]
+    command = [sys.executable, "-m", "engine_sim", "worker", "--store", store, "--partition",
+               "2", "--poll", "0.01", "--chunk-size", "1"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert first.stdout is not None and "partition 2" in first.stdout.readline()
+    cluster = Cluster(store, timeout=30)
+    try:
+        created = cluster.migrate(Selection(keys=tuple(keys)), "job", 2, (), auto_map=True)
+        operation = next(key for partition, _, key in created if partition == 2)
+        assert operation is not None
+        while (done := cluster.operations([operation])["completed"]) < 5:
+            time.sleep(0.01)
+        first.kill()  # mid-batch: its chunks run one instance each
+        first.wait(timeout=20)
+        killed_at = cluster.operations([operation])["completed"]
+        assert 5 <= done <= killed_at < len(mine)
+
+        second = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while (summary := cluster.operations([operation]))["state"] != "COMPLETED":
+            assert time.monotonic() < deadline, summary
+            time.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=20) == 0
+
+        assert (summary["total"], summary["completed"], summary["failed"]) == (len(mine), len(mine), 0)
+        for key in mine:  # each instance migrated exactly once
+            migrated = [r for r in cluster.instance_records(key)
+                        if r["intent"] == "ELEMENT_MIGRATED" and r["key"] == key]
+            assert len(migrated) == 1, key
+        rows = cluster.views().query(ListFilter(process="job"))
+        assert {row.version for row in rows} == {2}
+    finally:
+        cluster.close()

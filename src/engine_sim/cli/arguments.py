@@ -485,6 +485,8 @@ def _operate(commands: Any) -> None:
     worker.add_argument("--poll", type=seconds, default=0.05, metavar="SECONDS",
                         help="how long an idle worker sleeps between looks at its command "
                         "table (default 0.05)")
+    worker.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
+                        help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
     _wait(worker)  # a standby worker waits for the partition's current one
 
 

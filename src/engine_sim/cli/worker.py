@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
                        "partitioned PostgreSQL store has workers (memory and SQLite stores run "
                        "in the command's own process)")
     try:
-        worker = Worker(store, args.partition, wait=args.wait, on_wait=lambda holder: print(
+        worker = Worker(store, args.partition, wait=args.wait, chunk_size=args.chunk_size,
+                        on_wait=lambda holder: print(
             f"engine-sim worker: waiting up to {args.wait:g} s (--wait) for partition "
             f"{args.partition}, which another worker holds: {holder}", file=sys.stderr))
     except StoreURLError as error:

@@ -24,20 +24,21 @@ from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import StoreURLError, schema_lock
 from engine_sim.timeutil import parse_duration
-from migration.operate import Selection
+from migration.operate import CHUNK_SIZE, Selection
 
 POLL = 0.05  # seconds an idle worker sleeps between looks at its table
 
 
 class Worker:
     def __init__(self, store: Store, partition: int, *, wait: float = 10.0,
-                 start_time: datetime = DEFAULT_START,
+                 chunk_size: int = CHUNK_SIZE, start_time: datetime = DEFAULT_START,
                  on_wait: Callable[[str], None] | None = None) -> None:
         count = partition_count(store)
         if not 1 <= partition <= count:
             raise StoreURLError(f"the store '{store.url}' has {count} partition(s): there is "
                                 f"no partition {partition}")
         self.partition = partition
+        self.chunk_size = chunk_size
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
         lease = self.app.engine.writer_lease
@@ -55,7 +56,7 @@ class Worker:
             done += 1
         operate = self.app.operate
         for key in operate.pending_operations():
-            if partition_of(key) == self.partition and operate.run_chunk(key) is not None:
+            if partition_of(key) == self.partition and operate.run_chunk(key, self.chunk_size) is not None:
                 done += 1
                 break
         return done
