@@ -22,6 +22,7 @@ from bpmn_builders import (
     task,
 )
 
+from engine_sim.engine import Engine
 from engine_sim.engine.commands import (
     BroadcastSignal,
     CompleteJob,
@@ -142,3 +143,30 @@ def test_zeebe_hashes_correlation_keys_like_java_strings() -> None:
     # "hello".hashCode() == 99162322 in Java; 99162322 % 4 == 2
     assert message_partition("hello", 4) == 3
     assert {message_partition(str(n), 4) for n in range(40)} == {1, 2, 3, 4}
+
+
+def normalised(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records up to keys and positions: every key becomes the order it first appeared in."""
+    seen: dict[int, int] = {}
+
+    def norm(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1 << 51:
+            return f"key{seen.setdefault(value, len(seen))}"
+        return value
+    return [{k: norm(v) for k, v in r.items() if k != "position"} for r in records]
+
+
+def test_an_instance_on_partition_2_writes_the_same_records_as_on_one_partition(
+        cluster: Cluster) -> None:
+    single = Engine()
+    for engine in (single, cluster):
+        assert not engine.deploy(WAITS, "waits.bpmn").rejected
+    create(cluster, "waits", orderId="a")
+    on_two = create(cluster, "waits", orderId="b")
+    alone = single.execute(CreateProcessInstance("waits", variables={"orderId": "b"})).result
+    for engine in (single, cluster):
+        engine.execute(PublishMessage("payment", "b", {"paid": True}, parse_duration("PT0S")))
+        engine.execute(BroadcastSignal("go", {}))
+
+    assert partition_of(on_two) == 2
+    assert normalised(cluster.instance_records(on_two)) == normalised(single.stored_records(alone))
