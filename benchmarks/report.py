@@ -22,6 +22,7 @@ COLUMNS = (
     ("migrated/s warm", "migrated/s\nwarm"), ("migrated/s cold", "migrated/s\ncold"),
     ("records/s", "records/s"), ("peak RSS", "peak RSS\nwarm run"),
     ("peak RSS cold", "peak RSS\ncold run"), ("RSS per 10k waiting", "RSS per 10k\nwaiting"),
+    ("RSS per 10k beyond cache", "RSS per 10k\nbeyond cache"),
     ("created ÷ floor", "created\n÷ floor"), ("migrated ÷ floor", "migrated\n÷ floor"),
     ("cold ÷ floor", "cold\n÷ floor"), ("jobs ÷ floor", "jobs\n÷ floor"),
     ("migrated ÷ SpiffWorkflow", "migrated\n÷ Spiff"),

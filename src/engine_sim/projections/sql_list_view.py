@@ -126,6 +126,7 @@ class SqlListView(SqlProjection):
     def _fold(self, records: list[dict[str, Any]]) -> None:
         keys = sorted({r["processInstanceKey"] for r in records})
         rows = self.get_many(keys)
+        before = {key: _element_rows(row) for key, row in rows.items()}
         changed: dict[int, None] = {}
         for record in records:
             key = fold_row(rows, record)
@@ -133,14 +134,18 @@ class SqlListView(SqlProjection):
                 changed[key] = None
         written = [rows[key] for key in changed]
         self.db.executemany(UPSERT, [_to_sql(row) for row in written])
+        # element rows are rewritten only where they differ (e.g. not for a migration that
+        # keeps the element ids, or a variable update)
+        elements = {row.key: _element_rows(row) for row in written}
+        elements = {key: now for key, now in elements.items() if now != before.get(key)}
         self.db.executemany(
             "DELETE FROM engine_sim_list_view_elements WHERE instance_key = ?",
-            [(row.key,) for row in written],
+            [(key,) for key in elements if key in before],
         )
         self.db.executemany(
             "INSERT INTO engine_sim_list_view_elements (instance_key, element_id, active, incidents) "
             "VALUES (?, ?, ?, ?)",
-            [entry for row in written for entry in _element_rows(row)],
+            [entry for now in elements.values() for entry in now],
         )
 
     # -- queries -------------------------------------------------------------------------

@@ -105,6 +105,31 @@ def test_folding_a_page_twice_counts_it_once(store: Store, open_engine: OpenEngi
         stale.close()
 
 
+def test_element_rows_follow_one_notification_per_page(store: Store, open_engine: OpenEngine) -> None:
+    """Element rows are rewritten only when they change: folded one stored event at a time,
+    the view still answers as a view folded in one page (and as the memory view)."""
+    engine = open_engine()
+    deploy_orders(engine)
+    mixed_history(engine)
+    view = SqlListView(ProjectionDatabase(store))
+    try:
+        last_id = engine.app.recorder.max_notification_id() or 0
+        for after in range(last_id):
+            page, page_last = read_page(engine, after=after, limit=1)
+            view.fold_page(page, page_last)
+        assert view.position == last_id
+        assert_same(memory_view(engine), view)
+        elements = "SELECT * FROM engine_sim_list_view_elements ORDER BY instance_key, element_id"
+        incremental = view.db.query(elements)
+        view.db.execute("DELETE FROM engine_sim_list_view_elements")
+        view.db.execute("DELETE FROM engine_sim_list_view")
+        view.db.set_position(view.NAME, 0)
+        view.fold_page(*read_page(engine))
+        assert incremental and view.db.query(elements) == incremental
+    finally:
+        view.close()
+
+
 def test_a_page_that_fails_midway_leaves_rows_and_position_as_they_were(
     store: Store, open_engine: OpenEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
