@@ -57,11 +57,9 @@ class Cluster:
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, command: Command) -> Outcome:
-        """Run `command` on its partition (a signal: on every partition, outcomes merged)."""
+        """Run `command` on its partition (a signal: on partition 1, then distributed)."""
         if isinstance(command, DeployResource):
             return self.deploy(command.xml, command.resource_name)
-        if isinstance(command, commands.BroadcastSignal):
-            return merged(self.send(n, command) for n in range(1, self.count + 1))
         return self.send(self.partition_for(command), command)
 
     def partition_for(self, command: Command) -> int:
@@ -101,23 +99,51 @@ class Cluster:
                 return partition
         return message_partition(correlation_key, self.count)
 
-    def send(self, partition: int, command: Command) -> Outcome:
+    def send(self, partition: int, command: Command, *, distributed: bool = False) -> Outcome:
+        """Run `command` on `partition`, then distribute the signals it broadcast."""
         if self.local(partition):
-            return self.app(partition).engine.execute(command)
-        return _outcome(self.request(partition, "command", command=encode_command(command)))
+            outcome = self.app(partition).engine.execute(command)
+        else:
+            outcome = _outcome(self.request(partition, "command", command=encode_command(command)))
+        return self._distribute_signals(partition, outcome, distributed)
+
+    def _distribute_signals(self, partition: int, outcome: Outcome,
+                            distributed: bool = False) -> Outcome:
+        """Zeebe distributes a signal broadcast (a command's, or a signal throw or end
+        event's) to every other partition: each SIGNAL BROADCASTED this outcome wrote is
+        broadcast there too (a distributed broadcast's own record is not sent on again)."""
+        broadcasts = [r for r in outcome.records if r["valueType"] == ValueType.SIGNAL
+                      and r["intent"] == Intent.BROADCASTED][1 if distributed else 0:]
+        others = [outcome]
+        for record in broadcasts:
+            signal = commands.BroadcastSignal(record["signalName"], dict(record["variables"]))
+            others.extend(self.send(n, signal, distributed=True)
+                          for n in range(1, self.count + 1) if n != partition)
+        return merged(others) if len(others) > 1 else outcome
 
     def advance_clock(self, duration: Duration) -> list[Outcome]:
         """Every partition's due timers and expiring messages, partition by partition."""
         outcomes: list[Outcome] = []
         for partition in range(1, self.count + 1):
             if self.local(partition):
-                outcomes.extend(self.app(partition).engine.advance_clock(duration))
+                fired = self.app(partition).engine.advance_clock(duration)
             else:
                 answer = self.request(partition, "advance_clock", duration=duration.isoformat())
-                outcomes.extend(_outcome(o) for o in answer["outcomes"])
+                fired = [_outcome(o) for o in answer["outcomes"]]
+            outcomes.extend(self._distribute_signals(partition, o) for o in fired)
         return outcomes
 
-    # -- batch operations ----------------------------------------------------------------
+    # -- migration -----------------------------------------------------------------------
+    def migrate_instance(self, key: int, process: str, version: int | None,
+                         pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = False) -> Outcome:
+        partition = partition_of(key)
+        if self.local(partition):
+            return self.app(partition).operate.migrate_instance(key, process, version, pairs,
+                                                                auto_map)
+        return _outcome(self.request(partition, "migrate_instance", key=key, process=process,
+                                     version=version, pairs=[list(p) for p in pairs],
+                                     auto_map=auto_map))
+
     def migrate(self, selection: Selection, process: str, version: int | None,
                 pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = True,
                 run: bool = True) -> list[tuple[int, Outcome, int | None]]:
@@ -142,6 +168,28 @@ class Cluster:
                 outcome, key = _outcome(answer), answer["key"]
             created.append((partition, outcome, key))
         return created
+
+    def revert(self, keys: Iterable[int], run: bool = True) -> list[tuple[int, Outcome, int | None]]:
+        """Revert each partition's operation of a fanned-out migration on its partition."""
+        reverted: list[tuple[int, Outcome, int | None]] = []
+        for key in keys:
+            partition = partition_of(key)
+            if self.local(partition):
+                outcome, created = self.app(partition).operate.revert(key, run)
+            else:
+                answer = self.request(partition, "revert", key=key)
+                outcome, created = _outcome(answer), answer["key"]
+            reverted.append((partition, outcome, created))
+        return reverted
+
+    def run_operations(self, keys: Iterable[int]) -> list[Outcome]:
+        """Run the pending chunks of the operations `keys` on the partitions this process
+        runs (a worker runs its own partition's in its loop)."""
+        outcomes: list[Outcome] = []
+        for key in keys:
+            if self.local(partition_of(key)):
+                outcomes.extend(self.app(partition_of(key)).operate.run_operations(key))
+        return outcomes
 
     def operations(self, keys: Iterable[int]) -> dict[str, Any]:
         """The partitions' batch operations summed: total, completed, failed, ignored."""
@@ -197,12 +245,12 @@ def _outcome(answer: dict[str, Any]) -> Outcome:
                    result=answer["result"])
 
 
-def merged(outcomes: Iterable[Outcome]) -> Outcome:
-    """One outcome for a command run on several partitions (a signal): all their records."""
-    outcomes = list(outcomes)
-    rejection = next((o.rejection for o in outcomes if o.rejected), None)
-    return Outcome(records=[r for o in outcomes for r in o.records], rejection=rejection,
-                   result=[o.result for o in outcomes])
+def merged(outcomes: list[Outcome]) -> Outcome:
+    """One outcome for a command and what it caused on other partitions: all their records,
+    the first outcome's rejection and result."""
+    first = outcomes[0]
+    return Outcome(records=[r for o in outcomes for r in o.records], rejection=first.rejection,
+                   result=first.result)
 
 
 def summed(rows: list[OperationRow]) -> dict[str, Any]:

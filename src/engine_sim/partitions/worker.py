@@ -75,8 +75,14 @@ class Worker:
             if kind == "advance_clock":
                 outcomes = engine.advance_clock(parse_duration(args["duration"]))
                 return {"outcomes": [_answer(o) for o in outcomes]}
+            pairs = tuple((source, target) for source, target in args.get("pairs", ()))
+            if kind == "migrate_instance":
+                return _answer(self.app.operate.migrate_instance(
+                    args["key"], args["process"], args["version"], pairs, args["auto_map"]))
+            if kind == "revert":  # its items run chunk by chunk in `step`
+                outcome, key = self.app.operate.revert(args["key"], run=False)
+                return {**_answer(outcome), "key": key}
             if kind == "migrate":  # the items run chunk by chunk in `step`
-                pairs = tuple((source, target) for source, target in args["pairs"])
                 outcome, key = self.app.operate.migrate(
                     Selection(keys=tuple(args["keys"])), args["process"], args["version"],
                     pairs, args["auto_map"], run=False)
