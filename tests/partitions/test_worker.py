@@ -5,12 +5,14 @@ fans out to one operation per partition, each run by the partition's own writer.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from bpmn_builders import BY_SOURCE, chain, end, process, start, task
@@ -103,21 +105,43 @@ def test_a_worker_refuses_a_partition_the_store_does_not_have(store: str) -> Non
     assert "has 4 partition(s): there is no partition 5" in result.stderr
 
 
-def test_the_cli_lists_the_whole_store_and_refuses_what_it_cannot_route(store: str) -> None:
-    cluster = Cluster(store)
-    keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(4)]
-    cluster.close()
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine_sim", *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+
+
+def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
+                                                                   tmp_path: Path) -> None:
     url = store.split("?")[0]
+    worker = start_worker(store, 2)
+    try:
+        created = cli("create", "job", "--count", "8", "--store", url, "--json")
+        assert created.returncode == 0, created.stderr
+        keys = json.loads(created.stdout)["processInstanceKeys"]
+        assert sorted(partition_of(k) for k in keys) == [1, 1, 2, 2, 3, 3, 4, 4]
+        on_three = next(k for k in keys if partition_of(k) == 3)
 
-    listed = subprocess.run([sys.executable, "-m", "engine_sim", "instances", "--store", url,
-                             "--json"], capture_output=True, text=True, timeout=60)
-    refused = subprocess.run([sys.executable, "-m", "engine_sim", "create", "job", "--store",
-                              url], capture_output=True, text=True, timeout=60)
+        (tmp_path / "job.bpmn").write_bytes(JOB_V2)
+        deployed = cli("deploy", str(tmp_path / "job.bpmn"), "--store", url, "--json")
+        completed = cli("jobs", "complete", str(on_three), "work", "--store", url, "--json")
+        history = cli("history", str(on_three), "--store", url, "--json")
+        listed = cli("instances", "--store", url, "--json")
+        refused = cli("clock", "advance", "PT1H", "--store", url)
+        stranger = cli("cancel", str(5 << 51), "--store", url)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
 
+    assert deployed.returncode == 0, deployed.stderr
+    assert json.loads(deployed.stdout)["processes"][0]["version"] == 2
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["instance"]["state"] == "COMPLETED"
+    assert history.returncode == 0 and str(on_three) in history.stdout
     assert listed.returncode == 0, listed.stderr
     assert all(str(k) in listed.stdout for k in keys)
     assert refused.returncode == 2
     assert "has 4 partitions: this command runs on one-partition stores only" in refused.stderr
+    assert stranger.returncode == 2 and "names partition 5, and the store has 4" in stranger.stderr
 
 
 def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> None:

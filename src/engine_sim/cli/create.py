@@ -7,7 +7,7 @@ import argparse
 from rich.text import Text
 
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, parse_variables
-from engine_sim.cli.common import console, definition, print_json, session
+from engine_sim.cli.common import console, definition, print_json, writer
 from engine_sim.engine import commands
 
 SHOWN_KEYS = 20
@@ -16,16 +16,16 @@ SHOWN_KEYS = 20
 def run(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     out = console(args.json)
-    with session(args.store, wait=args.wait) as s:
-        deployed = definition(s.engine, args.process, args.version, "PROCESS")
+    with writer(args.store, wait=args.wait) as engine:
+        deployed = definition(engine, args.process, args.version, "PROCESS")
         if deployed.model.none_start_event(deployed.process_id) is None:
             raise CliError("PROCESS", f"'{args.process}' version {deployed.version} has no none start "
                            "event: it cannot be started by a command")
         keys = []
-        with s.engine.group_commit():  # many creations, few transactions
+        with engine.group_commit():  # many creations, few transactions
             for _ in range(args.count):
-                outcome = commands.create_instance(s.engine, deployed.process_id,
-                                                   deployed.version, variables)
+                outcome = engine.execute(commands.CreateProcessInstance(
+                    deployed.process_id, deployed.version, variables))
                 if outcome.rejection is not None:
                     out.print(Text(f"rejected: {outcome.rejection['rejectionReason']}", style="red"))
                     return EXIT_FAILED

@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resolve(args: argparse.Namespace, key: int) -> int:
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=key) as s:
         incident = next((i for i in open_incidents(s, args.instance) if i["incidentKey"] == key),
                         None)
         if incident is None:

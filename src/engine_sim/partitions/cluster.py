@@ -11,7 +11,8 @@ view are folded from every partition's log into the same tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from engine_sim.engine import (
     DeployResource,
     DistributeDeployment,
     Outcome,
+    ProcessCatalog,
     commands,
     partition_of,
 )
@@ -54,6 +56,22 @@ class Cluster:
 
     def app(self, partition: int) -> EngineApp:
         return self.apps[partition - 1]
+
+    @property
+    def catalog(self) -> ProcessCatalog:
+        """The deployed definitions (partition 1 deploys them all, then distributes them)."""
+        engine = self.apps[0].engine
+        engine.refresh()
+        return engine.catalog
+
+    @contextmanager
+    def group_commit(self) -> Iterator[None]:
+        """`Engine.group_commit` on every partition this process runs (`create --count`)."""
+        with ExitStack() as stack:
+            for partition in range(1, self.count + 1):
+                if self.local(partition):
+                    stack.enter_context(self.app(partition).engine.group_commit())
+            yield
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, command: Command) -> Outcome:
