@@ -88,6 +88,41 @@ class Cluster:
         key = command.instance if command.instance is not None else command.key
         return partition_of(key) if key != NO_KEY else 1
 
+    def create_many(self, process_id: str, version: int | None, variables: dict[str, Any],
+                    count: int) -> tuple[list[int], Outcome | None]:
+        """`count` instances spread evenly over the partitions, each partition's share in one
+        request (workers create theirs in parallel, in group commits): their keys, and the
+        first rejection (a partition stops at its first)."""
+        shares = [count // self.count + (1 if n < count % self.count else 0)
+                  for n in range(self.count)]
+        waiting: dict[int, int] = {}
+        keys: list[int] = []
+        rejection: Outcome | None = None
+        for partition, share in enumerate(shares, start=1):
+            if share and not self.local(partition):
+                waiting[partition] = self._queue(partition).submit(
+                    "create", process=process_id, version=version, variables=variables,
+                    count=share)
+        for partition, share in enumerate(shares, start=1):
+            if not share or partition in waiting:
+                continue
+            engine = self.app(partition).engine
+            with engine.group_commit():
+                for _ in range(share):
+                    outcome = engine.execute(commands.CreateProcessInstance(
+                        process_id, version, variables))
+                    if outcome.rejected:
+                        rejection = rejection or outcome
+                        break
+                    keys.append(outcome.result)
+        for partition, request_id in waiting.items():
+            answer = self._answer(partition, self._queue(partition).wait(request_id, self.timeout))
+            keys.extend(answer["keys"])
+            if answer["rejection"] is not None:
+                rejection = rejection or _outcome({**answer, "records": [answer["rejection"]],
+                                                   "result": None})
+        return keys, rejection
+
     def deploy(self, xml: bytes, resource_name: str) -> Outcome:
         """Deploy on partition 1, then distribute the new definitions to the others."""
         outcome = self.send(1, DeployResource(xml, resource_name))
@@ -209,9 +244,12 @@ class Cluster:
                 outcomes.extend(self.app(partition_of(key)).operate.run_operations(key))
         return outcomes
 
-    def operations(self, keys: Iterable[int]) -> dict[str, Any]:
-        """The partitions' batch operations summed: total, completed, failed, ignored."""
-        self.views()
+    def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
+        """The partitions' batch operations summed: total, completed, failed, ignored. The
+        view is caught up with every partition first, unless `catch_up` is false (workers
+        fold their own partitions' progress: polling need not read their logs again)."""
+        if catch_up:
+            self.views()
         view = self.apps[0].operate.operations
         rows = [row for key in keys if (row := view.get(key)) is not None]
         return summed(rows)
@@ -243,10 +281,16 @@ class Cluster:
         return True
 
     def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
+        return self._answer(partition, self._queue(partition).call(kind, self.timeout, **args))
+
+    def _queue(self, partition: int) -> CommandQueue:
         queue = self._queues.get(partition)
         if queue is None:
             queue = self._queues[partition] = CommandQueue(self.store, partition)
-        answer = queue.call(kind, self.timeout, **args)
+        return queue
+
+    @staticmethod
+    def _answer(partition: int, answer: dict[str, Any]) -> dict[str, Any]:
         if "error" in answer:
             raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
         return answer

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, partition_of
+from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.partitions.queue import CommandQueue, decode_command
 from engine_sim.persistence import Store
@@ -72,6 +73,9 @@ class Worker:
         try:
             if kind == "command":
                 return _answer(engine.execute(decode_command(self.command_types, args["command"])))
+            if kind == "create":  # a share of `create --count`, in group commits
+                return self._create(args["process"], args["version"], args["variables"],
+                                    args["count"])
             if kind == "advance_clock":
                 outcomes = engine.advance_clock(parse_duration(args["duration"]))
                 return {"outcomes": [_answer(o) for o in outcomes]}
@@ -90,6 +94,20 @@ class Worker:
         except Exception as error:  # the engine rolled the command back: tell the client
             return {"error": f"{type(error).__name__}: {error}"}
         return {"error": f"unknown request kind '{kind}'"}
+
+    def _create(self, process_id: str, version: int | None, variables: dict[str, Any],
+                count: int) -> dict[str, Any]:
+        engine = self.app.engine
+        keys: list[int] = []
+        rejection = None
+        with engine.group_commit():
+            for _ in range(count):
+                outcome = engine.execute(CreateProcessInstance(process_id, version, variables))
+                if outcome.rejection is not None:
+                    rejection = outcome.rejection
+                    break
+                keys.append(outcome.result)
+        return {"keys": keys, "rejection": rejection}
 
     def close(self) -> None:
         self.queue.close()
