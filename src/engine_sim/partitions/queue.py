@@ -23,6 +23,9 @@ import msgspec
 from engine_sim.persistence.stores import Store, connect
 
 POLL = 0.02  # seconds between a client's looks at its outcome
+# serialises creating the command tables ("esCMDS"): concurrent CREATE TABLE IF NOT EXISTS
+# can fail on PostgreSQL ("tuple concurrently updated")
+DDL_LOCK = 0x6573434D4453
 _encode = msgspec.msgpack.Encoder(enc_hook=repr).encode  # results that are objects: their repr
 _decode = msgspec.msgpack.Decoder().decode
 
@@ -41,10 +44,12 @@ class CommandQueue:
     @property
     def connection(self) -> Any:
         if self._connection is None:
-            self._connection = connect(self.store)
-            self._connection.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} (id BIGSERIAL PRIMARY KEY, "
-                "request BYTEA NOT NULL, outcome BYTEA)")
+            self._connection = connection = connect(self.store)
+            with connection.transaction():  # a client and the worker may both create it
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+                connection.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table} (id BIGSERIAL PRIMARY KEY, "
+                    "request BYTEA NOT NULL, outcome BYTEA)")
         return self._connection
 
     # -- the client's side ---------------------------------------------------------------
