@@ -159,6 +159,10 @@ def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> Non
         created = cluster.migrate(Selection(keys=tuple(keys)), "job", 2, (), auto_map=True)
         operation = next(key for partition, _, key in created if partition == 2)
         assert operation is not None
+        # a standby for the same partition: it waits for the lease
+        second = subprocess.Popen([*command, "--wait", "60"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        assert second.stderr is not None and "waiting up to 60 s" in second.stderr.readline()
         while (done := cluster.operations([operation])["completed"]) < 5:
             time.sleep(0.01)
         first.kill()  # mid-batch: its chunks run one instance each
@@ -166,7 +170,7 @@ def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> Non
         killed_at = cluster.operations([operation])["completed"]
         assert 5 <= done <= killed_at < len(mine)
 
-        second = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert second.stdout is not None and "partition 2" in second.stdout.readline()
         deadline = time.monotonic() + 60
         while (summary := cluster.operations([operation]))["state"] != "COMPLETED":
             assert time.monotonic() < deadline, summary

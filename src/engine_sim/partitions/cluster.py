@@ -5,8 +5,9 @@ index) and sends every command where Zeebe's gateway would (`routing`). A partit
 in this process when its writer lease is free (this process then holds it until it closes),
 or handed to the partition's worker through its command table when a worker holds the lease
 (`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
-(`DistributeDeployment`); signals go to every partition; the list view and the operations
-view are folded from every partition's log into the same tables.
+(`DistributeDeployment`); a signal broadcast on one partition is distributed to the others;
+the list view and the operations view are folded from every partition's log into the same
+tables. Each partition keeps its own clock.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class Cluster:
         deployment = next(r["key"] for r in outcome.records
                           if r["valueType"] == ValueType.DEPLOYMENT)
         processes = tuple((r["bpmnProcessId"], r["key"], r["version"]) for r in created)
-        for partition in range(2, self.count + 1):
+        for partition in range(2, self.count + 1 if processes else 2):  # duplicates: nothing new
             distributed = self.send(partition, DistributeDeployment(
                 deployment, xml, resource_name, processes))
             if distributed.rejected:  # the same XML was accepted on partition 1
