@@ -18,7 +18,8 @@ import pytest
 from bpmn_builders import BY_SOURCE, chain, end, process, start, task
 
 from engine_sim.engine.commands import CompleteJob, CreateProcessInstance
-from engine_sim.partitions import Cluster, partition_of
+from engine_sim.partitions import Cluster, CommandQueue, Worker, partition_of
+from engine_sim.persistence import parse_store_url
 from engine_sim.projections import ListFilter
 from migration.operate import Selection
 
@@ -187,3 +188,25 @@ def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> Non
         assert {row.version for row in rows} == {2}
     finally:
         cluster.close()
+
+
+@pytest.mark.parametrize("ran", [True, False], ids=["ran-before-the-kill", "never-ran"])
+def test_a_request_a_dead_worker_left_unanswered_runs_once(store: str, ran: bool) -> None:
+    client = CommandQueue(parse_store_url(store), 2)
+    request_id = client.submit("create", process="job", version=None, variables={}, count=3)
+    dead = Worker(parse_store_url(store), 2)
+    [(pending_id, request, _)] = dead.queue.pending()
+    dead.queue.start(pending_id, dead.app.engine.app.recorder.max_notification_id() or 0)
+    if ran:
+        dead.handle(request)  # its events are stored; then it dies before answering
+    dead.close()
+
+    successor = Worker(parse_store_url(store), 2)
+    successor.step()
+    answer = client.wait(request_id, timeout=5)
+    rows = successor.app.views().query(ListFilter(process="job"))
+    successor.close()
+    client.close()
+
+    assert len(answer["keys"]) == 3 and {partition_of(k) for k in answer["keys"]} == {2}
+    assert sorted(row.key for row in rows if partition_of(row.key) == 2) == sorted(answer["keys"])

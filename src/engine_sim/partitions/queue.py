@@ -9,8 +9,10 @@ named by its class and decoded into that class, so nothing but data crosses the 
 
 Polling keeps it simple and works on every server; requests are rare next to the work each
 one starts (a batch migration is one request). The outcome is written after the command's
-events: a worker that dies in between leaves the request pending, and the next worker of the
-partition runs it again (docs/scaling.md says which requests that can repeat).
+events, so before running a request the worker notes where the partition's log stands
+(`start`): a worker that dies before answering leaves the request pending, and the next
+worker of the partition answers it from the records written after that point when there are
+any (the request ran), or runs it (it did not): each request runs once.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class CommandQueue:
                 connection.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
                 connection.execute(
                     f"CREATE TABLE IF NOT EXISTS {self.table} (id BIGSERIAL PRIMARY KEY, "
-                    "request BYTEA NOT NULL, outcome BYTEA)")
+                    "request BYTEA NOT NULL, started_at BIGINT, outcome BYTEA)")
         return self._connection
 
     # -- the client's side ---------------------------------------------------------------
@@ -77,11 +79,19 @@ class CommandQueue:
         return self.wait(self.submit(kind, **args), timeout)
 
     # -- the worker's side ---------------------------------------------------------------
-    def pending(self, limit: int = 100) -> list[tuple[int, dict[str, Any]]]:
+    def pending(self, limit: int = 100) -> list[tuple[int, dict[str, Any], int | None]]:
+        """Unanswered requests in id order: (id, request, where the partition's log stood
+        when a worker started it, or None when none has)."""
         rows = self.connection.execute(
-            f"SELECT id, request FROM {self.table} WHERE outcome IS NULL ORDER BY id LIMIT %s",
-            (limit,)).fetchall()
-        return [(int(request_id), _decode(request)) for request_id, request in rows]
+            f"SELECT id, request, started_at FROM {self.table} WHERE outcome IS NULL "
+            "ORDER BY id LIMIT %s", (limit,)).fetchall()
+        return [(int(request_id), _decode(request), started_at)
+                for request_id, request, started_at in rows]
+
+    def start(self, request_id: int, log_position: int) -> None:
+        """Note where the partition's log stands as the worker starts the request."""
+        self.connection.execute(f"UPDATE {self.table} SET started_at = %s WHERE id = %s",
+                                (log_position, request_id))
 
     def answer(self, request_id: int, outcome: dict[str, Any]) -> None:
         self.connection.execute(f"UPDATE {self.table} SET outcome = %s WHERE id = %s",

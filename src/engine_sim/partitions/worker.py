@@ -24,6 +24,7 @@ from engine_sim.partitions.queue import CommandQueue, decode_command
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import StoreURLError, schema_lock
+from engine_sim.records import Intent, RecordType, ValueType
 from engine_sim.timeutil import parse_duration
 from migration.operate import CHUNK_SIZE, Selection
 
@@ -52,8 +53,15 @@ class Worker:
         """Answer the pending requests, then run one chunk of a pending batch operation of
         this partition; how many things were done (0: idle)."""
         done = 0
-        for request_id, request in self.queue.pending():
-            self.queue.answer(request_id, self.handle(request))
+        recorder = self.app.engine.app.recorder
+        for request_id, request, started_at in self.queue.pending():
+            last = recorder.max_notification_id() or 0
+            if started_at is not None and last > started_at:
+                answer = self.recovered(started_at)  # a previous worker ran it, then died
+            else:
+                self.queue.start(request_id, last)
+                answer = self.handle(request)
+            self.queue.answer(request_id, answer)
             done += 1
         operate = self.app.operate
         for key in operate.pending_operations():
@@ -94,6 +102,26 @@ class Worker:
         except Exception as error:  # the engine rolled the command back: tell the client
             return {"error": f"{type(error).__name__}: {error}"}
         return {"error": f"unknown request kind '{kind}'"}
+
+    def recovered(self, started_at: int) -> dict[str, Any]:
+        """The answer to a request a previous worker ran but did not answer: the records
+        written since it started (the worker is the partition's only writer), shaped for
+        every request kind (records, rejection, created keys, batch operation key)."""
+        app = self.app.engine.app
+        records: list[dict[str, Any]] = []
+        while notifications := app.recorder.select_notifications(
+                start=started_at, limit=500, inclusive_of_start=False):
+            for notification in notifications:
+                records.extend(getattr(app.mapper.to_domain_event(notification), "records", ()))
+            started_at = notifications[-1].id
+        rejection = next((r for r in records if r["recordType"] == RecordType.COMMAND_REJECTION),
+                         None)
+        created = [r["key"] for r in records if r["intent"] == Intent.CREATED
+                   and r["valueType"] == ValueType.PROCESS_INSTANCE_CREATION]
+        batch = next((r["key"] for r in records if r["intent"] == Intent.CREATED
+                      and r["valueType"] == ValueType.BATCH_OPERATION), None)
+        outcome = {"records": records, "rejection": rejection, "result": None}
+        return {**outcome, "keys": created, "key": batch, "outcomes": [outcome]}
 
     def _create(self, process_id: str, version: int | None, variables: dict[str, Any],
                 count: int) -> dict[str, Any]:
