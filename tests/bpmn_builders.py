@@ -281,3 +281,12 @@ def fork(gateway: str, flows: str) -> str:
   {flow("in", "start", "gw")}
   {gateway}{flows}
   <bpmn:endEvent id="a" /><bpmn:endEvent id="b" />"""
+
+
+def listeners(*specs: tuple[str, str] | tuple[str, str, str]) -> str:
+    """zeebe:executionListeners from (eventType, type[, retries]) triples, in order."""
+    parts = []
+    for spec in specs:
+        retries = f' retries="{spec[2]}"' if len(spec) > 2 else ""  # type: ignore[misc]
+        parts.append(f'<zeebe:executionListener eventType="{spec[0]}" type="{spec[1]}"{retries}/>')
+    return f"<zeebe:executionListeners>{''.join(parts)}</zeebe:executionListeners>"

@@ -21,6 +21,13 @@ from engine_sim.records import Record
 from migration.plan import MigrationPlan
 
 OPERATION_TYPE = "MIGRATE_PROCESS_INSTANCE"
+PlanSpec = tuple[int, tuple[tuple[str, str], ...], bool]  # target key, pairs, auto-map
+ElementPairs = tuple[tuple[str, ...], ...]  # (source element id, target element id) pairs
+ItemResult = tuple[str, str, int | None, ElementPairs]  # status, reason, source definition, mapping
+
+
+def _spec_of(item: dict[str, Any]) -> PlanSpec:
+    return item["target"], tuple((s, t) for s, t in item["mapping"]), item["autoMap"]
 
 
 def operation_id(key: int) -> UUID:
@@ -49,12 +56,21 @@ class BatchOperation(RecordsAggregate):
 
     def __init__(self, key: int, items: list[dict[str, Any]], ignored: list[int],
                  records: list[Record], counters: list[int]) -> None:
+        # Compact, as a batch may hold a million items: each item keeps only the number of
+        # its plan (a batch has one, unless it reverts a mixed batch) and each result a tuple
+        # whose mapping is shared with every result of the same mapping.
         self.key = key
-        self.items = {item["key"]: item for item in items}
+        specs: dict[PlanSpec, int] = {}
+        self.items: dict[int, int] = {  # item key -> its plan's number, in selection order
+            item["key"]: specs.setdefault(_spec_of(item), len(specs)) for item in items
+        }
+        self._specs = list(specs)
+        self._plans: dict[int, MigrationPlan] = {}
         self.ignored = list(ignored)
-        self.results: dict[int, dict[str, Any]] = {}
-        self._pending: dict[int, None] = dict.fromkeys(self.items)  # in selection order
-        self._plans: dict[tuple[Any, ...], MigrationPlan] = {}
+        self.results: dict[int, ItemResult] = {}
+        self.failed = 0
+        self._mappings: dict[ElementPairs, ElementPairs] = {}
+        self._pending: dict[int, None] = dict.fromkeys(self.items)
 
     # -- reads ---------------------------------------------------------------------------
     @property
@@ -69,24 +85,29 @@ class BatchOperation(RecordsAggregate):
         return "ACTIVE" if self._pending else "COMPLETED"
 
     def plan_of(self, key: int) -> MigrationPlan:
-        """Items of a batch share few plans (one, unless it reverts a mixed batch): each is
-        built once, not per item."""
-        item = self.items[key]
-        pairs = tuple((source, target) for source, target in item["mapping"])
-        spec = (item["target"], pairs, item["autoMap"])
-        plan = self._plans.get(spec)
+        """Each of the batch's plans is built once, not per item."""
+        number = self.items[key]
+        plan = self._plans.get(number)
         if plan is None:
-            plan = self._plans[spec] = MigrationPlan.of(*spec)
+            plan = self._plans[number] = MigrationPlan.of(*self._specs[number])
         return plan
 
     def completed_results(self) -> list[dict[str, Any]]:
-        return [r for r in self.results.values() if r["status"] == "COMPLETED"]
+        """{key, source, mapping} of each item migrated (what a revert undoes)."""
+        return [{"key": key, "source": source, "mapping": [list(pair) for pair in mapping]}
+                for key, (status, _, source, mapping) in self.results.items()
+                if status == "COMPLETED"]
 
     # -- changes -------------------------------------------------------------------------
     def take_results(self, results: list[dict[str, Any]]) -> None:
+        mappings = self._mappings
         for result in results:
-            self.results[result["key"]] = result
-            self._pending.pop(result["key"], None)
+            key, status = result["key"], result["status"]
+            mapping = tuple(tuple(pair) for pair in result.get("mapping", ()))
+            mapping = mappings.setdefault(mapping, mapping)
+            self.results[key] = (status, result["reason"], result.get("source"), mapping)
+            self.failed += status == "FAILED"
+            self._pending.pop(key, None)
 
     def processed(self, results: list[dict[str, Any]], records: list[Record], counters: list[int],
                   timestamp: datetime) -> None:

@@ -79,8 +79,7 @@ class BatchProcessors:
         for key in cmd.chunk:
             self._run_item(ctx, batch, owner, key)
         if batch.pending_count == len(cmd.chunk):
-            failed = sum(1 for r in owner.results if r["status"] == "FAILED")
-            failed += sum(1 for r in batch.results.values() if r["status"] == "FAILED")
+            failed = batch.failed + sum(1 for r in owner.results if r["status"] == "FAILED")
             total = len(batch.items)
             ctx.write(None, BATCH_OPERATION, Intent.COMPLETED, batch.key, owner=owner,
                       completed=total - failed, failed=failed)

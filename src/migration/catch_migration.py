@@ -19,8 +19,10 @@ A target catch event that cannot be subscribed (its expression fails) rejects th
 before anything is written (`check_new_subscriptions`, run with rule 16).
 
 Pass 2 opens nothing for an element instance still ACTIVATING (it subscribes when its
-activation completes, after its incident is resolved) or one whose flow scope an interrupting
-event subprocess took over (`opens_subscriptions`); their expressions are not evaluated.
+activation completes, after its incident is resolved or its start listeners ran), one
+COMPLETING while an end listener's job runs (it closed its catch events already), or one whose
+flow scope an interrupting event subprocess took over (`opens_subscriptions`); their
+expressions are not evaluated.
 """
 
 from __future__ import annotations
@@ -61,6 +63,13 @@ def target_catch_events(walk: Walk, ei: ElementInstance) -> tuple[Element, ...]:
     return known
 
 
+def waits_on_listener(state: InstanceState, ei: ElementInstance) -> bool:
+    """Whether `ei` waits on an execution listener's job (ACTIVATING: a start listener;
+    COMPLETING: an end listener)."""
+    job = state.jobs.get(ei.job_key) if ei.job_key is not None else None
+    return job is not None and job.listener is not None
+
+
 def opens_subscriptions(state: InstanceState, ei: ElementInstance) -> bool:
     """Whether migration may open new subscriptions for `ei`. Not while it is ACTIVATING (its
     activation stopped at an incident before it subscribed: it subscribes to the target's
@@ -68,6 +77,8 @@ def opens_subscriptions(state: InstanceState, ei: ElementInstance) -> bool:
     took over it or its flow scope (Zeebe closed what it had and opens nothing there)."""
     if ei.lifecycle == Intent.ELEMENT_ACTIVATING or ei.interrupted:
         return False
+    if ei.lifecycle == Intent.ELEMENT_COMPLETING and waits_on_listener(state, ei):
+        return False  # it closed its catch events before its end listeners ran
     scope = state.elements.get(ei.flow_scope_key)
     return scope is None or not scope.interrupted
 

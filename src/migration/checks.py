@@ -15,7 +15,11 @@ from engine_sim.model import Element, ElementType, EventType
 from engine_sim.records import ValueType
 from migration import messages as msg
 from migration.catch_events import catch_events_of, message_name_of
-from migration.catch_migration import check_new_subscriptions, opens_subscriptions
+from migration.catch_migration import (
+    check_new_subscriptions,
+    opens_subscriptions,
+    waits_on_listener,
+)
 from migration.walk import INVALID_ARGUMENT, INVALID_STATE, NOT_FOUND, CompiledPlan, Rejection, Walk
 
 UNMIGRATABLE_TYPES = frozenset({
@@ -162,8 +166,10 @@ def rule13_loop_characteristics(walk: Walk, ei: ElementInstance, element: Elemen
 def rule14_at_rest(walk: Walk, ei: ElementInstance, element: Element) -> Rejection | None:
     """Saves are atomic, so a stored instance is always at rest; this guards an instance
     that a failed command left half-processed in memory (a token on a flow, an element
-    between ACTIVATING and ACTIVATED without an incident holding it there)."""
-    settling = ei.lifecycle in ("ELEMENT_ACTIVATING", "ELEMENT_COMPLETING") and not walk.state.incidents_of(ei.key)
+    between ACTIVATING and ACTIVATED without an incident or an execution listener's job
+    holding it there)."""
+    settling = (ei.lifecycle in ("ELEMENT_ACTIVATING", "ELEMENT_COMPLETING")
+                and not walk.state.incidents_of(ei.key) and not waits_on_listener(walk.state, ei))
     if ei.in_flight or settling or ei.lifecycle == "ELEMENT_TERMINATING":
         return Rejection(INVALID_STATE, msg.NOT_AT_REST.format(id=ei.element_id))
     return None

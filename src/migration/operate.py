@@ -8,11 +8,17 @@ the `MigrateProcessInstance` checks and events of `migration.handler`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from engine_sim.engine import DeployedProcess, Engine, Outcome
-from engine_sim.projections import AnyListView, InstanceRow, ListFilter, StreamFollower
+from engine_sim.projections import (
+    RUNNING_STATES,
+    AnyListView,
+    ListFilter,
+    StreamFollower,
+)
 from migration import checks
 from migration import messages as msg
 from migration.batch import BatchOperation
@@ -68,18 +74,15 @@ class Operate:
         self.follower.catch_up()
         if selection.keys is not None:
             return list(dict.fromkeys(selection.keys))
-        return [row.key for row in self.list_view.query(selection.filter or ListFilter())]
+        return self.list_view.keys(selection.filter or ListFilter())
 
-    def _split(self, keys: list[int]) -> tuple[list[InstanceRow], list[int]]:
-        """The running rows of the selection, and the keys of the others (ignored)."""
-        rows = self.list_view.get_many(keys)
-        running, ignored = [], []
+    def _split(self, keys: list[int]) -> tuple[list[int], list[int]]:
+        """The running keys of the selection, and the others (ignored); no row is loaded."""
+        states = self.list_view.states(keys)
+        running: list[int] = []
+        ignored: list[int] = []
         for key in keys:
-            row = rows.get(key)
-            if row is not None and row.running:
-                running.append(row)
-            else:
-                ignored.append(key)
+            (running if states.get(key) in RUNNING_STATES else ignored).append(key)
         return running, ignored
 
     def check_plan(self, selection: Selection, target: DeployedProcess | Rejection,
@@ -102,7 +105,9 @@ class Operate:
                 auto_map: bool) -> dict[str, Any]:
         """Counts per source and target element, ignored instances and the dry run's
         failures. Writes nothing."""
-        running, ignored = self._split(self.select(selection))
+        running_keys, ignored = self._split(self.select(selection))
+        rows = self.list_view.get_many(running_keys)
+        running = [rows[key] for key in running_keys]
         target = self.target(process, version)
         plan_problem = self.check_plan(selection, target, pairs)
         counts: Counter[str] = Counter()
@@ -134,8 +139,8 @@ class Operate:
         assert isinstance(target, DeployedProcess)
         running, ignored = self._split(keys)
         mapping = [list(pair) for pair in pairs]
-        items = [{"key": row.key, "target": target.key, "mapping": mapping, "autoMap": auto_map}
-                 for row in running]
+        items = [{"key": key, "target": target.key, "mapping": mapping, "autoMap": auto_map}
+                 for key in running]
         return self._create(items, ignored, run)
 
     def revert(self, operation_key: int, run: bool = True) -> tuple[Outcome, int | None]:
@@ -166,17 +171,19 @@ class Operate:
         return self.processors.batch(key)
 
     def run_operations(self, operation_key: int | None = None, chunk_size: int = CHUNK_SIZE,
-                       progress: Any = None) -> list[Outcome]:
-        """Execute pending items chunk by chunk; every item exactly once."""
+                       on_chunk: Callable[[Outcome], object] | None = None) -> int:
+        """Execute pending items chunk by chunk, every item exactly once; return the number
+        of chunks. Each chunk's outcome goes to `on_chunk` and is not kept here: a batch of
+        a million instances would otherwise hold every record it wrote."""
         keys = [operation_key] if operation_key is not None else self.pending_operations()
-        outcomes = []
+        chunks = 0
         for key in keys:
             while (outcome := self.run_chunk(key, chunk_size)) is not None:
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(len(outcome.result))
+                chunks += 1
+                if on_chunk is not None:
+                    on_chunk(outcome)
         self.follower.catch_up()
-        return outcomes
+        return chunks
 
     def run_chunk(self, operation_key: int, chunk_size: int = CHUNK_SIZE) -> Outcome | None:
         """Execute the next chunk of an operation (its outcome's result: the chunk's keys);

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from cli_support import Cli, keys_in
 
 
@@ -30,3 +33,16 @@ def test_jobs_complete_and_fail(cli: Cli) -> None:
     # the failed job cannot be completed before its incident is resolved
     blocked = cli("jobs", "complete", c, "checkPayment")
     assert blocked.code == 2 and "resolve its incident first" in blocked.err
+
+
+def test_jobs_complete_names_an_execution_listener_job(cli: Cli, workdir: Path) -> None:
+    source = Path(__file__).resolve().parents[2] / "scenarios" / "listeners" / "bpmn"
+    shutil.copy(source / "listened-shipping-v1.bpmn", workdir / "shipping.bpmn")
+    cli("deploy", "shipping.bpmn")
+    (key,) = keys_in(cli("create", "listenedShipping").out)
+
+    done = cli("jobs", "complete", key, "pack")
+
+    assert done.code == 0, done.err
+    assert "(reserve, start execution listener) of 'pack'" in done.out
+    assert "active elements: pack" in done.out

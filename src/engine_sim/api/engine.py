@@ -138,7 +138,8 @@ class Engine:
     # -- jobs, user tasks, incidents -----------------------------------------------------
     def complete_job(self, instance: InstanceLike, element_id: str,
                      variables: Mapping[str, Any] | None = None) -> CommandResult:
-        """Complete the oldest open job of `element_id` in the instance."""
+        """Complete the oldest open job of `element_id` in the instance (the job of the
+        execution listener it waits on, while it runs its listeners)."""
         return self._run(commands.CompleteJob(_key(instance), element_id, dict(variables or {})))
 
     def fail_job(self, instance: InstanceLike, element_id: str, retries: int = 0,
@@ -219,7 +220,9 @@ class Engine:
     def run_operations(self, operation: Operation | int | None = None) -> list[CommandResult]:
         """Run the pending items of one batch operation, or of every active one."""
         key = None if operation is None else _key(operation)
-        return [self._result(o) for o in self.app.operate.run_operations(key)]
+        outcomes: list[Outcome] = []
+        self.app.operate.run_operations(key, on_chunk=outcomes.append)
+        return [self._result(o) for o in outcomes]
 
     # -- views and records ---------------------------------------------------------------
     def instances(self, *, process: str | None = None, version: int | None = None,

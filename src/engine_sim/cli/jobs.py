@@ -39,6 +39,11 @@ def open_job(engine: Engine, key: int, element: str) -> tuple[InstanceState, Job
     return state, job
 
 
+def describe(job: Job) -> str:
+    """The job's type, and which execution listener it runs, if it does."""
+    return job.type if job.listener is None else f"{job.type}, {job.listener.lower()} execution listener"
+
+
 def report(args: argparse.Namespace, engine: Engine, done: str, fields: dict[str, Any]) -> None:
     """What a command on one instance did, and where the instance stands now."""
     status = instance_status(engine, args.key)
@@ -57,7 +62,7 @@ def run_complete(args: argparse.Namespace) -> int:
             console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
                                           style="red"))
             return EXIT_FAILED
-        report(args, s.engine, f"Completed job {job.key} ({job.type}) of '{args.element}'",
+        report(args, s.engine, f"Completed job {job.key} ({describe(job)}) of '{args.element}'",
                {"jobKey": job.key, "type": job.type, "elementId": args.element})
     return EXIT_OK
 
@@ -70,7 +75,7 @@ def run_fail(args: argparse.Namespace) -> int:
             console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
                                           style="red"))
             return EXIT_FAILED
-        report(args, s.engine, f"Failed job {job.key} ({job.type}) of '{args.element}', "
+        report(args, s.engine, f"Failed job {job.key} ({describe(job)}) of '{args.element}', "
                f"{args.retries} retries left",
                {"jobKey": job.key, "type": job.type, "elementId": args.element,
                 "retries": args.retries})

@@ -163,7 +163,7 @@ def run_with_progress(out: Console, operate: Operate, operation: int, total: int
     with Progress(*columns, console=out) as progress:
         task = progress.add_task(title, total=total)
         operate.run_operations(operation, chunk_size=chunk_size,
-                               progress=lambda n: progress.advance(task, n))
+                               on_chunk=lambda o: progress.advance(task, len(o.result)))
         progress.refresh()  # the final state, also where the output is not a terminal
 
 

@@ -110,6 +110,13 @@ def _set_lifecycle(state: InstanceState, record: Record) -> None:
         ei.lifecycle = record["intent"]
 
 
+def _element_activated(state: InstanceState, record: Record) -> None:
+    ei = state.elements.get(record["key"])
+    if ei is not None:
+        ei.lifecycle = record["intent"]
+        ei.listener_index = 0  # the start listeners are done; the end listeners start at 0
+
+
 def _element_finished(state: InstanceState, record: Record) -> None:
     key = record["key"]
     ei = state.elements.pop(key, None)
@@ -168,11 +175,14 @@ def _job_created(state: InstanceState, record: Record) -> None:
         type=record["type"],
         retries=record["retries"],
         custom_headers=dict(record.get("customHeaders") or {}),
+        listener=record.get("jobListenerEventType"),
     )
     state.jobs[job.key] = job
     ei = state.elements.get(job.element_instance_key)
     if ei is not None:
         ei.job_key = job.key
+        if job.listener is not None:
+            ei.listener_index += 1
 
 
 def _job_removed(state: InstanceState, record: Record) -> None:
@@ -240,6 +250,9 @@ def _incident_resolved(state: InstanceState, record: Record) -> None:
     if incident is not None and incident.job_key in state.jobs:
         job = state.jobs[incident.job_key]
         job.state = "ACTIVATABLE"  # Zeebe: a resolved job incident makes the job activatable
+    elif incident is not None and incident.element_instance_key in state.elements:
+        # the failed step runs again from its first execution listener (Zeebe resets the index)
+        state.elements[incident.element_instance_key].listener_index = 0
 
 
 def _incident_migrated(state: InstanceState, record: Record) -> None:
@@ -299,7 +312,7 @@ def _subscription_migrated(state: InstanceState, record: Record) -> None:
 PI = ValueType.PROCESS_INSTANCE
 APPLIERS: dict[tuple[str, str], Applier] = {
     (PI, Intent.ELEMENT_ACTIVATING): _element_activating,
-    (PI, Intent.ELEMENT_ACTIVATED): _set_lifecycle,
+    (PI, Intent.ELEMENT_ACTIVATED): _element_activated,
     (PI, Intent.ELEMENT_COMPLETING): _set_lifecycle,
     (PI, Intent.ELEMENT_TERMINATING): _set_lifecycle,
     (PI, Intent.ELEMENT_COMPLETED): _element_finished,

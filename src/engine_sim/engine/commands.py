@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine_sim.engine.bpmn import incidents, jobs
 from engine_sim.engine.bpmn.behaviors import Behaviors
+from engine_sim.engine.bpmn.listeners import EXECUTION_LISTENER_NO_RETRIES
 from engine_sim.engine.bpmn.variables import set_local
 from engine_sim.engine.context import CommandContext, Rejected
 from engine_sim.engine.state import ElementInstance, InstanceState, Job
@@ -52,6 +53,10 @@ UNHANDLED_ERROR = (
     "caught. No error events are available in the scope."
 )
 NO_RETRIES_LEFT = "No more retries left."
+LISTENER_THROWS_ERROR = (
+    "Cannot throw BPMN error from EXECUTION_LISTENER job with key '{job_key}', type '{type}' "
+    "and processInstanceKey '{key}'"
+)
 
 
 
@@ -261,6 +266,9 @@ class EngineProcessors:
     def _complete_job(self, ctx: CommandContext, state: InstanceState, job: Job,
                       variables: dict[str, Any]) -> None:
         jobs.complete(ctx, state, job, variables)
+        if job.listener is not None:
+            ctx.later(self.b.listeners.job_completed, ctx, state, job, variables)
+            return
         ei = state.elements[job.element_instance_key]
         ctx.later(self.b.lifecycle.complete, ctx, state, ei, variables)
 
@@ -270,12 +278,16 @@ class EngineProcessors:
         jobs.fail(ctx, state, job, cmd.retries, cmd.message or "")
         if cmd.retries <= 0:
             ei = state.elements[job.element_instance_key]
-            incidents.raise_incident(ctx, state, ei, "JOB_NO_RETRIES",
+            error_type = "JOB_NO_RETRIES" if job.listener is None else EXECUTION_LISTENER_NO_RETRIES
+            incidents.raise_incident(ctx, state, ei, error_type,
                                      cmd.message or NO_RETRIES_LEFT, job.key)
 
     def throw_error(self, ctx: CommandContext, cmd: ThrowError) -> None:
         state = running_instance(ctx, cmd.instance_key)
         job = open_job(state, cmd.element_id, "throw an error for")
+        if job.listener is not None:  # Zeebe: the element is not ACTIVATED, nothing can catch
+            raise Rejected(INVALID_STATE, LISTENER_THROWS_ERROR.format(
+                job_key=job.key, type=job.type, key=state.key))
         jobs.error_thrown(ctx, state, job, cmd.code, cmd.message or "")
         ei = state.elements[job.element_instance_key]
         if not self.b.errors.throw(ctx, state, ei, cmd.code, cmd.message or "", {}):
@@ -312,7 +324,8 @@ class EngineProcessors:
         # a job-worker user task completes its job; a service task's job is no user task
         element = state.model.elements.get(cmd.element_id)
         is_user_task = element is not None and element.type is ElementType.USER_TASK
-        if not is_user_task or not state.open_jobs_of(cmd.element_id):
+        bpmn_jobs = [job for job in state.open_jobs_of(cmd.element_id) if job.listener is None]
+        if not is_user_task or not bpmn_jobs:
             raise Rejected(NOT_FOUND, NO_USER_TASK.format(element=cmd.element_id, key=cmd.instance_key))
         self._complete_job(ctx, state, open_job(state, cmd.element_id, "complete"), cmd.variables)
 

@@ -65,13 +65,13 @@ class CommandContext:
     def __init__(self, now: datetime, timestamp: str, new_key: Callable[[], int],
                  next_position: Callable[[], int],
                  load_instance: Callable[[int], InstanceState | None],
-                 event_index: EventIndex) -> None:
+                 event_index: Callable[[], EventIndex]) -> None:
         self.now = now  # the clock while this command runs
         self.timestamp = timestamp  # `now` as records spell it
         self.new_key = new_key
         self._next_position = next_position
         self._load_instance = load_instance
-        self._event_index = event_index
+        self._event_index = event_index  # built on first use (a reopened store folds its log)
         self.records: list[Record] = []
         self.touched: dict[int, InstanceState] = {}  # instances that received records
         self.queue: deque[Callable[[], object]] = deque()
@@ -94,7 +94,7 @@ class CommandContext:
     @property
     def index(self) -> EventIndex:
         """Timers, subscriptions and buffered messages: saved ones plus this command's."""
-        return self._event_index.view(self)
+        return self._event_index().view(self)
 
     # -- writing ---------------------------------------------------------------------------
     def write(self, state: InstanceState | None, value_type: str, intent: str, key: int,

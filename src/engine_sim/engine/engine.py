@@ -138,13 +138,9 @@ class Engine:
         """The materialised state of instance `key`, loaded from the store on first use."""
         aggregate = self.instances.get(key)
         if aggregate is None:
-            try:
-                aggregate = self.app.repository.get(instance_id(key))
-            except AggregateNotFoundError:
+            aggregate = self._replay(key, self.app.recorder.select_events(instance_id(key)))
+            if aggregate is None:
                 return None
-            if not isinstance(aggregate, ProcessInstance):
-                return None
-            self.instances[key] = aggregate
         return aggregate.bind(self.catalog.model)
 
     def preload(self, keys: Iterable[int]) -> None:
@@ -155,12 +151,19 @@ class Engine:
             return
         streams = select_streams(self.app.recorder, map(instance_id, missing))
         for key in missing:
-            aggregate: Any = None
-            for stored in streams[instance_id(key)]:
-                event: Any = self.app.mapper.to_domain_event(stored)  # an aggregate event
-                aggregate = event.mutate(aggregate)
-            if isinstance(aggregate, ProcessInstance):
-                self.instances[key] = aggregate
+            self._replay(key, streams[instance_id(key)])
+
+    def _replay(self, key: int, stored_events: Iterable[Any]) -> ProcessInstance | None:
+        """Instance `key` from its stored events, kept in memory. The library's repository
+        would do the same with runtime Protocol checks costing more than the replay."""
+        aggregate: Any = None
+        for stored in stored_events:
+            event: Any = self.app.mapper.to_domain_event(stored)  # an aggregate event
+            aggregate = event.mutate(aggregate)
+        if not isinstance(aggregate, ProcessInstance):
+            return None
+        self.instances[key] = aggregate
+        return aggregate
 
     def aggregate(self, aggregate_id: UUID) -> Any:
         """A stored aggregate other than an instance (e.g. a batch operation)."""
@@ -182,7 +185,7 @@ class Engine:
     def context(self) -> CommandContext:
         """A fresh unit of work at the clock's current time."""
         return CommandContext(self.clock.now, self.now_text(), self.keys, self.next_position,
-                              self.instance, self.event_index)
+                              self.instance, lambda: self.event_index)
 
     def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
@@ -190,7 +193,6 @@ class Engine:
         processor = self.processors[type(command)]
         if self._group is not None and len(self._group) >= GROUP_EVENTS:
             self._flush_group()
-        index = self.event_index  # built before the command, so it never folds a record twice
         saved_counters = (self.keys.next_key, self._next_position)
         p = self.context()
         try:
@@ -208,12 +210,14 @@ class Engine:
         except BaseException:
             self._roll_back(p, saved_counters)
             raise
-        index.commit(p)
+        if not self._event_index_stale:  # else its next rebuild reads p's records
+            self._event_index.commit(p)
         return Outcome(records=p.records, result=result)
 
     def _roll_back(self, p: CommandContext, counters: tuple[int, int]) -> None:
         """Forget what a failed command did in memory; the store never saw it."""
-        self.event_index.roll_back()
+        if not self._event_index_stale:
+            self._event_index.roll_back()
         for key in p.touched:
             self.instances.pop(key, None)
         self.keys.next_key, self._next_position = counters
@@ -409,9 +413,13 @@ class Engine:
     @property
     def event_index(self) -> EventIndex:
         """Timers, subscriptions and buffered messages of every instance. A reopened engine
-        folds the notification log into it once, when a command first needs it, so that
-        read-only uses of a large store (the CLI's `instances`, `operations`) stay fast."""
+        folds the notification log into it once, when a command first reads it, so that
+        read-only uses of a large store (the CLI's `instances`, `operations`) and commands
+        that never read it (a migration without catch events) do not pay for the fold;
+        commands saved until then are folded from the store with the rest."""
         if self._event_index_stale:
+            if self._group:  # commands saved in the group are read from the store
+                self._flush_group()
             self._event_index_stale = False
             self._event_index.rebuild(self.app)
         return self._event_index

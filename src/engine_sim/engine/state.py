@@ -36,6 +36,9 @@ class ElementInstance:
     loop_counter: int = 0
     # a scope taken over by an interrupting event subprocess: no other token enters it
     interrupted: bool = False
+    # execution listener jobs created in the current phase (activating or completing); Zeebe's
+    # executionListenerIndex: the next listener to run
+    listener_index: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -54,6 +57,7 @@ class Job:
     custom_headers: dict[str, str]
     state: str = "ACTIVATABLE"  # ACTIVATABLE | FAILED | ERROR_THROWN
     error_message: str = ""
+    listener: str | None = None  # an execution listener's job: START or END
 
 
 @dataclass(slots=True, eq=False)

@@ -15,6 +15,7 @@ from lxml import etree
 from engine_sim.feel import Expression, FeelError, compile_expression
 from engine_sim.model import bpmnxml as bx
 from engine_sim.model.checks.extensions import needs_job
+from engine_sim.model.checks.listeners import event_type_of, listeners_of
 from engine_sim.model.collect import DocumentDraft, FlowDraft, NodeDraft, ProcessDraft
 from engine_sim.model.elements import (
     USER_TASK_JOB_TYPE,
@@ -22,6 +23,7 @@ from engine_sim.model.elements import (
     Element,
     ElementType,
     EventType,
+    ExecutionListener,
     IoMapping,
     LoopCharacteristics,
     MessageDefinition,
@@ -107,6 +109,7 @@ def _element(compiled: _Fields) -> Element:
     }
     fields.update(compiled.task())
     fields.update(compiled.event())
+    fields.update(compiled.listeners())
     return Element(**fields)
 
 
@@ -213,6 +216,19 @@ class _Fields:
                 called.get("propagateAllParentVariables"), True
             ),
         )
+
+    def listeners(self) -> dict[str, Any]:
+        """`zeebe:executionListeners` (checked by `checks.listeners`), split by event type."""
+        found: dict[str, list[ExecutionListener]] = {"start": [], "end": []}
+        for listener in listeners_of(self.node):
+            event_type = event_type_of(listener)
+            retries = (listener.get("retries") or "").strip() or _DEFAULT_RETRIES
+            found[event_type].append(ExecutionListener(
+                event_type,
+                self.expr(listener.get("type", ""), "zeebe:executionListener type"),
+                self.expr(retries, "zeebe:executionListener retries"),
+            ))
+        return {"start_listeners": tuple(found["start"]), "end_listeners": tuple(found["end"])}
 
     # -- events -----------------------------------------------------------------------------
 

@@ -144,6 +144,16 @@ class ScriptDefinition:
     result_variable: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutionListener:
+    """One `zeebe:executionListener`: a job of type `type` run before the element activates
+    (`event_type` "start") or before it completes ("end")."""
+
+    event_type: str  # "start" | "end"
+    type: Expression
+    retries: Expression  # static "3" when absent
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Element:
     """A flow node (or the process itself). Ids refer to other elements of the same process."""
@@ -164,6 +174,10 @@ class Element:
     script: ScriptDefinition | None = None
     io: IoMapping = IoMapping()
     loop: LoopCharacteristics | None = None
+    # zeebe:executionListeners, in document order (empty for nearly every element: the
+    # lifecycle only tests these tuples)
+    start_listeners: tuple[ExecutionListener, ...] = ()
+    end_listeners: tuple[ExecutionListener, ...] = ()
     called_element: CalledElement | None = None
     # events
     message: MessageDefinition | None = None

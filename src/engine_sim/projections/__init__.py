@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine_sim.persistence import Store
 from engine_sim.projections.follower import MemoryProjection, Projection, StreamFollower
-from engine_sim.projections.list_view import InstanceRow, ListFilter, ListView
+from engine_sim.projections.list_view import RUNNING_STATES, InstanceRow, ListFilter, ListView
 from engine_sim.projections.record_log import RecordLog
 from engine_sim.projections.sql import ProjectionDatabase, SqlProjection
 from engine_sim.projections.sql_list_view import SqlListView
@@ -26,6 +26,7 @@ def open_list_view(store: Store) -> AnyListView:
 
 
 __all__ = [
+    "RUNNING_STATES",
     "AnyListView",
     "InstanceRow",
     "ListFilter",

@@ -235,6 +235,13 @@ class ListView(MemoryProjection):
             keys = self.rows
         return [row for key in sorted(keys) if flt.matches(row := self.rows[key])]
 
+    def keys(self, flt: ListFilter) -> list[int]:
+        return [row.key for row in self.query(flt)]
+
+    def states(self, keys: Iterable[int]) -> dict[int, str]:
+        """The state of each of `keys` that has a row (a large selection loads no row)."""
+        return {key: row.state for key in keys if (row := self.rows.get(key)) is not None}
+
     def get(self, key: int) -> InstanceRow | None:
         return self.rows.get(key)
 

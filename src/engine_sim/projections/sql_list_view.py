@@ -150,6 +150,28 @@ class SqlListView(SqlProjection):
 
     # -- queries -------------------------------------------------------------------------
     def query(self, flt: ListFilter) -> list[InstanceRow]:
+        condition, params = self._where(flt)
+        found = self.db.query(
+            f"SELECT {COLUMNS} FROM engine_sim_list_view{condition} ORDER BY instance_key", params
+        )
+        return [_from_sql(values) for values in found]
+
+    def keys(self, flt: ListFilter) -> list[int]:
+        """The keys `query` would return, without loading their rows."""
+        condition, params = self._where(flt)
+        found = self.db.query(
+            f"SELECT instance_key FROM engine_sim_list_view{condition} ORDER BY instance_key", params)
+        return [values[0] for values in found]
+
+    def states(self, keys: Iterable[int]) -> dict[int, str]:
+        """The state of each of `keys` that has a row (a large selection loads no row)."""
+        found = self.db.query_in(
+            "SELECT instance_key, state FROM engine_sim_list_view WHERE instance_key IN ({})",
+            list(keys))
+        return {key: state for key, state in found}
+
+    @staticmethod
+    def _where(flt: ListFilter) -> tuple[str, list[object]]:
         where: list[str] = []
         params: list[object] = []
         if flt.process is not None:
@@ -167,11 +189,7 @@ class SqlListView(SqlProjection):
                 "WHERE element_id = ? AND active = 1)"
             )
             params.append(flt.element)
-        condition = f" WHERE {' AND '.join(where)}" if where else ""
-        found = self.db.query(
-            f"SELECT {COLUMNS} FROM engine_sim_list_view{condition} ORDER BY instance_key", params
-        )
-        return [_from_sql(values) for values in found]
+        return (f" WHERE {' AND '.join(where)}" if where else ""), params
 
     def get(self, key: int) -> InstanceRow | None:
         found = self.db.query(f"SELECT {COLUMNS} FROM engine_sim_list_view WHERE instance_key = ?", (key,))

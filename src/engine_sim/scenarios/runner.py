@@ -225,7 +225,10 @@ class ScenarioRun:
 
     def _run_operations(self, step: Step) -> list[Outcome]:
         label = command_of(step, steps.RunOperations).operation
-        return self.operate.run_operations(self.operation_key(label) if label else None)
+        outcomes: list[Outcome] = []
+        self.operate.run_operations(self.operation_key(label) if label else None,
+                                    on_chunk=outcomes.append)
+        return outcomes
 
     def selection(self, instances: Any, flt: Any) -> Any:
         if instances is not None:

@@ -159,3 +159,33 @@ def test_instances_rebuilt_from_their_events_equal_the_live_ones() -> None:
         assert isinstance(stored, ProcessInstance)
         live = aggregate.bind(given.engine.catalog.model)
         assert dump(stored.bind(given.engine.catalog.model)) == dump(live), key
+
+
+def test_a_reopened_engine_folds_its_log_only_when_a_command_reads_the_index(tmp_path: Path) -> None:
+    """Commands that never read the index (here: creations whose boundary timers are only
+    written) run without the fold; the first reader folds them from the store, even those
+    still waiting in a group commit."""
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    timed = process(start(), task("t"), boundary("b", "t", timer("timeDuration", "PT1H")), end(),
+                    end("e2"), chain("start", "t", "end"), chain("b", "e2"), process_id="timed")
+    given = Given(MODEL, STARTS, timed, engine=Engine(url))
+    given.create(orderId="o-1")
+    given.engine.close()
+    reopened = Given(engine=Engine(url))
+    folds: list[int] = []
+    rebuild = EventIndex.rebuild
+    EventIndex.rebuild = lambda self, app: (folds.append(1), rebuild(self, app))[1]  # type: ignore[method-assign]
+    try:
+        reopened.create("timed")
+        with reopened.engine.group_commit():
+            reopened.create("timed")
+            assert folds == []
+            reopened.publish("ping", "o-1")  # reads the index: the group is written first
+            assert folds == [1]
+        assert len(reopened.engine.event_index.timers) == 3
+        assert folds == [1]
+        assert snapshot(reopened.engine.event_index) == snapshot(rebuilt_index(reopened.engine))
+        assert [o.records[0]["valueType"] for o in reopened.advance("PT1H")] == ["TIMER"] * 3
+    finally:
+        EventIndex.rebuild = rebuild  # type: ignore[method-assign]
+        reopened.engine.close()

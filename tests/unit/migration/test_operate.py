@@ -23,13 +23,13 @@ def test_items_run_in_chunks_each_one_event_and_the_aggregate_replays(engine, op
     deploy(linear("p", "a", "b"))
     keys = [start("p", 1) for _ in range(5)]
     _, key = operate.migrate(Selection(keys=tuple(keys)), "p", 2, (), True, run=False)
-    operate.run_operations(key, chunk_size=2)
+    assert operate.run_operations(key, chunk_size=2) == 3
     events = list(engine.app.repository.event_store.get(operation_id(key)))
     assert [type(e).__name__ for e in events] == ["Created", "ItemsProcessed", "ItemsProcessed", "ItemsProcessed"]
     rebuilt = engine.app.repository.get(operation_id(key))
     assert isinstance(rebuilt, BatchOperation)
     assert rebuilt.state == "COMPLETED" and set(rebuilt.results) == set(keys)
-    assert operate.run_operations(key) == []  # nothing left: every item ran exactly once
+    assert operate.run_operations(key) == 0  # nothing left: every item ran exactly once
 
 
 def test_inverse_drops_targets_that_two_sources_shared():

@@ -10,7 +10,7 @@ import pytest
 
 from engine_sim.engine import commands
 from engine_sim.engine.aggregates import instance_id
-from engine_sim.engine.engine import Engine
+from engine_sim.engine.engine import Engine, Outcome
 from engine_sim.projections import ListFilter, SqlListView, StreamFollower, open_list_view
 from migration.operate import Operate, Selection
 
@@ -54,13 +54,13 @@ def test_an_interrupted_batch_resumes_on_a_reopened_engine(tmp_path: Path) -> No
     _, operation = operate.migrate(V1, "orderProcess", 2, (), True, run=False)
     assert operation is not None
 
-    def crash_after_two_chunks(done: int, seen: list[int] = []) -> None:  # noqa: B006
+    def crash_after_two_chunks(done: Outcome, seen: list[Outcome] = []) -> None:  # noqa: B006
         seen.append(done)
         if len(seen) == 2:
             raise Crash
 
     with pytest.raises(Crash):
-        operate.run_operations(operation, chunk_size=4, progress=crash_after_two_chunks)
+        operate.run_operations(operation, chunk_size=4, on_chunk=crash_after_two_chunks)
     close(operate)
 
     operate = open_operate(url)

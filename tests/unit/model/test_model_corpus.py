@@ -6,12 +6,13 @@ copying the files into the project); where it is absent, these tests skip.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from engine_sim.model import BpmnModelError, load_bpmn_file
+from engine_sim.model import BpmnModelError, load_bpmn_file, parse_bpmn
 
 CORPUS = (Path(__file__).resolve().parents[3] / ".." / "shared" / "bpmn-corpus").resolve()
 
@@ -34,6 +35,8 @@ MUST_DEPLOY = [
     "camunda-zeebe-process-test/named-elements-v2.bpmn",
     # link throw/catch events (Zeebe's valid link fixture)
     "camunda-camunda/apache-2.0/LinkEventTest.testValidEventLink.bpmn",
+    # execution listeners (Zeebe's model fixture: two start and two end listeners on a task)
+    "camunda-camunda/apache-2.0/ZeebeExecutionListenersTest.bpmn",
 ]
 # Files Zeebe itself refuses (see the corpus's SOURCES.md, "Negative / edge-case fixtures").
 MUST_REFUSE = {
@@ -97,6 +100,29 @@ def test_invalid_fixtures_are_refused(name: str) -> None:
         load_bpmn_file(CORPUS / name)
     assert MUST_REFUSE[name] in caught.value.reason
     assert caught.value.line is not None and caught.value.element_id
+
+
+@needs_corpus
+def test_execution_listener_fixtures_are_read() -> None:
+    """Zeebe's fixture deploys with its listeners; bpmn-moddle's fixture is a modeler test
+    whose exclusive gateway has no outgoing flow (refused for that, as Zeebe does): without
+    the gateway, its end listeners on the process, events, task and subprocess are read."""
+    task = load_bpmn_file(CORPUS / "camunda-camunda/apache-2.0/ZeebeExecutionListenersTest.bpmn")
+    element = task.processes[0].element("service_task")
+    assert (len(element.start_listeners), len(element.end_listeners)) == (2, 2)
+
+    moddle = CORPUS / "camunda-zeebe-bpmn-moddle/zeebe-execution-listeners.bpmn"
+    with pytest.raises(BpmnModelError) as caught:
+        load_bpmn_file(moddle)
+    assert caught.value.element_id == "Gateway_0j5ev99"
+    assert "outgoing sequence flow" in caught.value.reason
+    data = re.sub(rb"<bpmn:exclusiveGateway.*?</bpmn:exclusiveGateway>", b"",
+                  moddle.read_bytes(), flags=re.S)
+    process = parse_bpmn(data, str(moddle)).processes[0]
+    listening = sorted(e.id for e in process.elements.values() if e.end_listeners)
+    assert listening == sorted(["ZeebePropertiesTest", "Event_17qas0b", "Event_0eh64r2",
+                                "Event_1mgtnh6", "Activity_0ls77qd", "Activity_1yf35jc",
+                                "Event_06ifkc6"])
 
 
 @needs_corpus

@@ -110,7 +110,7 @@ def test_artifacts_foreign_elements_and_unknown_extensions_are_ignored() -> None
     )
     body = body.replace(
         '<bpmn:endEvent id="end" />',
-        '<bpmn:endEvent id="end"><bpmn:extensionElements><zeebe:executionListeners />'
+        '<bpmn:endEvent id="end"><bpmn:extensionElements><zeebe:taskListeners />'
         '<zeebe:properties><zeebe:property name="a" value="b" /></zeebe:properties>'
         "</bpmn:extensionElements></bpmn:endEvent>",
     )

@@ -15,6 +15,7 @@ from engine_sim.engine.bpmn.calls import CallActivities
 from engine_sim.engine.bpmn.error_events import ErrorEvents
 from engine_sim.engine.bpmn.event_triggers import EventTriggers
 from engine_sim.engine.bpmn.lifecycle import ElementLifecycle
+from engine_sim.engine.bpmn.listeners import ExecutionListeners
 from engine_sim.engine.bpmn.start_events import StartEvents
 from engine_sim.engine.bpmn.subscriptions import Subscriptions
 from engine_sim.engine.bpmn.triggers import Triggers
@@ -31,6 +32,7 @@ class Behaviors:
     calls: CallActivities = field(init=False)
     events: EventTriggers = field(init=False)
     starts: StartEvents = field(init=False)
+    listeners: ExecutionListeners = field(init=False)
 
     def __post_init__(self) -> None:
         self.subscriptions = Subscriptions(self)
@@ -39,4 +41,5 @@ class Behaviors:
         self.calls = CallActivities(self)
         self.events = EventTriggers(self)
         self.starts = StartEvents(self)
+        self.listeners = ExecutionListeners(self)
         self.lifecycle = ElementLifecycle(self)  # last: its processors read the others

@@ -14,14 +14,21 @@ JOB = ValueType.JOB
 USER_TASK = ValueType.USER_TASK
 
 
+EXECUTION_LISTENER = "EXECUTION_LISTENER"
+
+
 def job_fields(job: Job, element_id: str | None = None) -> dict[str, Any]:
-    return {
+    fields = {
         "type": job.type,
         "retries": job.retries,
         "elementId": job.element_id if element_id is None else element_id,
         "elementInstanceKey": job.element_instance_key,
         "customHeaders": job.custom_headers,
     }
+    if job.listener is not None:  # only listener jobs name their kind (see docs/records.md)
+        fields["jobKind"] = EXECUTION_LISTENER
+        fields["jobListenerEventType"] = fields["listenerEventType"] = job.listener
+    return fields
 
 
 # -- jobs -----------------------------------------------------------------------------------
@@ -36,6 +43,24 @@ def create(ctx: CommandContext, state: InstanceState, ei: ElementInstance, eleme
         customHeaders=dict(element.task_headers),
         worker="",
         errorMessage="",
+    )
+
+
+def create_listener_job(ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                        job_type: str, retries: int, event_type: str) -> None:
+    """An execution listener's job (Zeebe's `createNewExecutionListenerJob`): no headers."""
+    ctx.write(
+        state, JOB, Intent.CREATED, ctx.new_key(),
+        type=job_type,
+        retries=retries,
+        elementId=ei.element_id,
+        elementInstanceKey=ei.key,
+        customHeaders={},
+        worker="",
+        errorMessage="",
+        jobKind=EXECUTION_LISTENER,
+        jobListenerEventType=event_type,
+        listenerEventType=event_type,
     )
 
 

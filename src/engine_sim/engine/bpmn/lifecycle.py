@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from engine_sim.engine.bpmn import incidents, transitions
 from engine_sim.engine.bpmn.base import PREPARE_FAILED
 from engine_sim.engine.bpmn.expressions import EvaluationFailed, evaluate
+from engine_sim.engine.bpmn.listeners import end_listeners, start_listeners
 from engine_sim.engine.bpmn.registry import element_processors
 from engine_sim.engine.bpmn.variables import merge_variables, set_local, set_variable
 from engine_sim.engine.catalog import DeployedProcess
@@ -57,10 +58,17 @@ class ElementLifecycle:
                       variables=variables_, parentProcessInstanceKey=-1,
                       parentElementInstanceKey=-1)
         root = transitions.activating(ctx, state, deployed.model.root, -1, state.key, parent=parent)
-        transitions.transition(ctx, state, root, Intent.ELEMENT_ACTIVATED)
-        self.b.subscriptions.open_event_subprocess_starts(ctx, state, root, deployed.model.root)
-        ctx.later(self.activate, ctx, state, start, state.key)
+        if deployed.model.root.start_listeners:
+            self.b.listeners.create_job(ctx, state, root, deployed.model.root.start_listeners[0])
+            return state
+        self._enter_process(ctx, state, root, start)
         return state
+
+    def _enter_process(self, ctx: CommandContext, state: InstanceState, root: ElementInstance,
+                       start: Element) -> None:
+        transitions.transition(ctx, state, root, Intent.ELEMENT_ACTIVATED)
+        self.b.subscriptions.open_event_subprocess_starts(ctx, state, root, state.model.root)
+        ctx.later(self.activate, ctx, state, start, state.key)
 
     # -- activation ----------------------------------------------------------------------
     def activate(self, ctx: CommandContext, state: InstanceState, element: Element, scope_key: int,
@@ -78,9 +86,9 @@ class ElementLifecycle:
         return ei
 
     def run_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
-        """The element-specific part of the activation, in Zeebe's order: input mappings, what
-        can fail (`prepare`), boundary-event subscriptions, then the element's own work (its
-        job before ELEMENT_ACTIVATED). Re-run when its incident is resolved."""
+        """The element-specific part of the activation, in Zeebe's order: input mappings, the
+        start execution listeners' jobs (the element waits in ACTIVATING for each), then
+        `finish_activation`. Re-run when its incident is resolved."""
         element = state.model.elements[ei.element_id]
         body = self.mi_body_of(state, ei)
         if body is not None and not self.processor(body).on_child_activating(ctx, state, body, ei):
@@ -88,6 +96,27 @@ class ElementLifecycle:
         if (ei.type is not ElementType.MULTI_INSTANCE_BODY and element.io.inputs
                 and not self._apply_inputs(ctx, state, ei, element)):
             return
+        if element.start_listeners and (listeners := start_listeners(element, ei)):
+            self.b.listeners.create_job(ctx, state, ei, listeners[0])
+            return
+        self._activate_element(ctx, state, ei, element)
+
+    def finish_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
+        """The activation after the last start listener's job completed."""
+        element = state.model.elements[ei.element_id]
+        if ei.key == state.key:  # checked: the start event is its only one or its none one
+            starts = element.start_events
+            start = (state.model.elements[starts[0]] if len(starts) == 1
+                     else state.model.none_start_event(element.id))
+            assert start is not None
+            self._enter_process(ctx, state, ei, start)
+        else:
+            self._activate_element(ctx, state, ei, element)
+
+    def _activate_element(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                          element: Element) -> None:
+        """What can fail (`prepare`), boundary-event subscriptions, then the element's own
+        work (its job before ELEMENT_ACTIVATED)."""
         processor = self.processor(ei)
         prepared = processor.prepare(ctx, state, ei, element)
         if prepared is PREPARE_FAILED:
@@ -114,7 +143,15 @@ class ElementLifecycle:
 
     def retry(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """Re-run the step that raised a resolved incident (Zeebe re-writes that command)."""
-        if ei.lifecycle == ACTIVATING:
+        if ei.lifecycle == ACTIVATING and ei.key == state.key:
+            # only a process start listener holds the process here; a migration may have
+            # brought it to a process without any
+            listeners = state.model.root.start_listeners
+            if listeners:
+                self.b.listeners.create_job(ctx, state, ei, listeners[0])
+            else:
+                self.finish_activation(ctx, state, ei)
+        elif ei.lifecycle == ACTIVATING:
             self.run_activation(ctx, state, ei)
         elif ei.lifecycle == COMPLETING:
             self.complete(ctx, state, ei)
@@ -122,7 +159,8 @@ class ElementLifecycle:
     # -- completion ----------------------------------------------------------------------
     def complete(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                  variables: dict[str, Any] | None = None) -> None:
-        """ELEMENT_COMPLETING, variables and output mappings, ELEMENT_COMPLETED, then onward."""
+        """ELEMENT_COMPLETING, variables and output mappings, the end execution listeners'
+        jobs (the element waits in COMPLETING for each), ELEMENT_COMPLETED, then onward."""
         if state.elements.get(ei.key) is not ei or ei.lifecycle not in (ACTIVATED, COMPLETING):
             return
         element = state.model.elements[ei.element_id]
@@ -140,8 +178,17 @@ class ElementLifecycle:
         if body is not None and not self.processor(body).before_child_completed(ctx, state, body, ei):
             return
         self.b.subscriptions.close_all(ctx, state, ei)  # Zeebe: unsubscribe before COMPLETED
+        if element.end_listeners and (listeners := end_listeners(element, ei)):
+            self.b.listeners.create_job(ctx, state, ei, listeners[0])
+            return
         transitions.transition(ctx, state, ei, Intent.ELEMENT_COMPLETED)
         processor.after_completed(ctx, state, ei, element)
+
+    def finish_completion(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
+        """The completion after the last end listener's job completed."""
+        element = state.model.elements[ei.element_id]
+        transitions.transition(ctx, state, ei, Intent.ELEMENT_COMPLETED)
+        self.processor(ei).after_completed(ctx, state, ei, element)
 
     def _accept_variables(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element,
                           variables: dict[str, Any]) -> None:
@@ -185,6 +232,8 @@ class ElementLifecycle:
             if child is not None:
                 self.terminate(ctx, state, child)
         element = state.model.elements[ei.element_id]
+        if ei.job_key is not None:
+            self.b.listeners.cancel_job(ctx, state, ei)  # waiting on a listener's job
         self.processor(ei).on_terminate(ctx, state, ei, element)
         incidents.resolve_incidents_of(ctx, state, ei)
         transitions.transition(ctx, state, ei, Intent.ELEMENT_TERMINATED)

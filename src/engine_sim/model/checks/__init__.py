@@ -1,14 +1,22 @@
 """The validation of a collected BPMN document: ordered rules, the first failure is raised.
 
 Order: whole-file rules, then per process (in document order) the support rules (what we can
-run), the reference rules (dangling ids), the structure rules, the extension rules and the
+run), the reference rules (dangling ids), the structure rules, the extension rules, the execution-listener rules and the
 duplicate-trigger rules. Each rule runs over every element in document order, so the reported
 problem is the first rule that fails, at the first element where it fails.
 """
 
 from __future__ import annotations
 
-from engine_sim.model.checks import document, duplicates, extensions, refs, structure, support
+from engine_sim.model.checks import (
+    document,
+    duplicates,
+    extensions,
+    listeners,
+    refs,
+    structure,
+    support,
+)
 from engine_sim.model.checks.base import Ctx, Rule
 from engine_sim.model.collect import DocumentDraft
 
@@ -17,6 +25,7 @@ PROCESS_RULES: list[Rule] = [
     *refs.RULES,
     *structure.RULES,
     *extensions.RULES,
+    *listeners.RULES,
     *duplicates.RULES,
 ]
 
