@@ -242,7 +242,7 @@ class Cluster:
         outcomes: list[Outcome] = []
         for key in keys:
             if self.local(partition_of(key)):
-                outcomes.extend(self.app(partition_of(key)).operate.run_operations(key))
+                self.app(partition_of(key)).operate.run_operations(key, on_chunk=outcomes.append)
         return outcomes
 
     def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
