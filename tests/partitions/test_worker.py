@@ -127,6 +127,10 @@ def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
         completed = cli("jobs", "complete", str(on_three), "work", "--store", url, "--json")
         history = cli("history", str(on_three), "--store", url, "--json")
         listed = cli("instances", "--store", url, "--json")
+        migrated = cli("migrate", "--process", "job", "--version", "1", "--all",
+                       "--to-process", "job", "--to-version", "2", "--yes", "--json",
+                       "--store", url)
+        after = cli("instances", "--store", url, "--process", "job", "--version", "2", "--json")
         refused = cli("clock", "advance", "PT1H", "--store", url)
         stranger = cli("cancel", str(5 << 51), "--store", url)
     finally:
@@ -140,6 +144,11 @@ def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
     assert history.returncode == 0 and str(on_three) in history.stdout
     assert listed.returncode == 0, listed.stderr
     assert all(str(k) in listed.stdout for k in keys)
+    assert migrated.returncode == 0, migrated.stderr
+    operation = json.loads(migrated.stdout)["operation"]
+    assert (operation["total"], operation["completed"], operation["failed"]) == (7, 7, 0)
+    assert len(operation["operations"]) == 4  # one per partition, partition 2's by its worker
+    assert after.returncode == 0 and all(str(k) in after.stdout for k in keys if k != on_three)
     assert refused.returncode == 2
     assert "has 4 partitions: this command runs on one-partition stores only" in refused.stderr
     assert stranger.returncode == 2 and "names partition 5, and the store has 4" in stranger.stderr

@@ -112,17 +112,22 @@ def key_partition(key: int, partitions: int) -> int:
     return partition
 
 
+def store_partitions(store_url: str) -> int:
+    """How many partitions the store has (1 unless it is a partitioned PostgreSQL store)."""
+    store = open_store(store_url, read_only=False)
+    try:
+        return partition_count(store)
+    except StoreURLError as error:
+        raise CliError("--store", str(error)) from None
+
+
 @contextmanager
 def writer(store_url: str, wait: float = DEFAULT_WAIT) -> Iterator[Engine | Cluster]:
     """What a writing command that names no instance runs on: the engine of a one-partition
     store (the `session`), or a `Cluster` over a partitioned store's partitions, which
     routes each command (to a partition's worker when one runs it)."""
     store = open_store(store_url, read_only=False)
-    try:
-        partitions = partition_count(store)
-    except StoreURLError as error:
-        raise CliError("--store", str(error)) from None
-    if partitions == 1:
+    if store_partitions(store_url) == 1:
         with session(store_url, wait=wait) as opened:
             yield opened.engine
         return

@@ -12,7 +12,8 @@ tables. Each partition keeps its own clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,7 @@ from engine_sim.persistence.stores import schema_lock
 from engine_sim.projections import AnyListView, SqlProjection
 from engine_sim.records import NO_KEY, Intent, ValueType
 from engine_sim.timeutil import Duration
-from migration.operate import Selection
+from migration.operate import CHUNK_SIZE, Selection
 from migration.views import OperationRow
 
 DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
@@ -205,12 +206,8 @@ class Cluster:
         instances: (partition, creation outcome, operation key). Local partitions run their
         chunks now when `run`; a worker runs its partition's chunks in its loop."""
         self.views()  # every partition's instances, for a selection by filter
-        keys = self.apps[0].operate.select(selection)
-        by_partition: dict[int, list[int]] = {}
-        for instance in keys:
-            by_partition.setdefault(partition_of(instance), []).append(instance)
         created: list[tuple[int, Outcome, int | None]] = []
-        for partition, group in sorted(by_partition.items()):
+        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
             key: int | None
             if self.local(partition):
                 outcome, key = self.app(partition).operate.migrate(
@@ -236,14 +233,45 @@ class Cluster:
             reverted.append((partition, outcome, created))
         return reverted
 
-    def run_operations(self, keys: Iterable[int]) -> list[Outcome]:
+    def run_operations(self, keys: Iterable[int],
+                       on_chunk: Callable[[Outcome], object] | None = None,
+                       chunk_size: int = CHUNK_SIZE) -> list[Outcome]:
         """Run the pending chunks of the operations `keys` on the partitions this process
-        runs (a worker runs its own partition's in its loop)."""
+        runs (a worker runs its own partition's in its loop); each chunk's outcome goes to
+        `on_chunk`, or is returned."""
         outcomes: list[Outcome] = []
         for key in keys:
             if self.local(partition_of(key)):
-                self.app(partition_of(key)).operate.run_operations(key, on_chunk=outcomes.append)
+                self.app(partition_of(key)).operate.run_operations(
+                    key, chunk_size, on_chunk=on_chunk or outcomes.append)
         return outcomes
+
+    def preview(self, selection: Selection, process: str, version: int | None,
+                pairs: tuple[tuple[str, str], ...], auto_map: bool) -> dict[str, Any]:
+        """`Operate.preview` on every partition holding selected instances, summed. It writes
+        nothing, so a partition a worker runs is previewed here on its stored state."""
+        self.views()
+        total: dict[str, Any] = {"counts": Counter(), "targets": Counter(), "ignored": 0,
+                                 "ignoredKeys": [], "failures": {}, "total": 0}
+        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
+            app = self.app(partition)
+            app.engine.refresh()
+            preview = app.operate.preview(Selection(keys=tuple(group)), process, version,
+                                          pairs, auto_map)
+            for name in ("counts", "targets"):
+                total[name].update(preview[name])
+            for name in ("ignored", "total"):
+                total[name] += preview[name]
+            total["ignoredKeys"].extend(preview["ignoredKeys"])
+            total["failures"].update(preview["failures"])
+        return {**total, "counts": dict(total["counts"]), "targets": dict(total["targets"])}
+
+    @staticmethod
+    def _by_partition(keys: Iterable[int]) -> list[tuple[int, list[int]]]:
+        groups: dict[int, list[int]] = {}
+        for key in keys:
+            groups.setdefault(partition_of(key), []).append(key)
+        return sorted(groups.items())
 
     def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
         """The partitions' batch operations summed: total, completed, failed, ignored. The
