@@ -18,7 +18,7 @@ import pytest
 from bpmn_builders import BY_SOURCE, chain, end, process, start, task
 
 from engine_sim.engine.commands import CompleteJob, CreateProcessInstance
-from engine_sim.partitions import Cluster, CommandQueue, Worker, partition_of
+from engine_sim.partitions import Cluster, CommandQueue, Worker, WorkerTimeout, partition_of
 from engine_sim.persistence import parse_store_url
 from engine_sim.projections import ListFilter
 from migration.operate import Selection
@@ -68,6 +68,20 @@ def test_a_worker_runs_its_partitions_commands(store: str) -> None:
         cluster.close()
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
+
+
+def test_a_client_only_cluster_waits_for_the_worker(store: str) -> None:
+    cluster = Cluster(store, timeout=1, in_process=False)
+    try:
+        with pytest.raises(WorkerTimeout, match="partition 1: no outcome"):
+            cluster.execute(CreateProcessInstance("job"))  # no worker runs partition 1
+        worker = start_worker(store, 2)
+        assert partition_of(cluster.execute(CreateProcessInstance("job")).result) == 2
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+        assert not any(app.engine.writer_lease.held for app in cluster.apps)
+    finally:
+        cluster.close()
 
 
 def test_a_batch_migration_fans_out_to_each_partitions_writer(store: str) -> None:

@@ -46,13 +46,14 @@ DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
 
 class Cluster:
     def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, in_process: bool = True) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.count = partition_count(self.store)
         with schema_lock(self.store):  # creating the partitions' tables: one process at a time
             self.apps = [EngineApp(self.store.of_partition(n), start_time=start_time)
                          for n in range(1, self.count + 1)]
         self.timeout = timeout
+        self.in_process = in_process  # False: a client only, every command goes to a worker
         self.next_partition = RoundRobin(self.count)
         self._queues: dict[int, CommandQueue] = {}
 
@@ -300,10 +301,13 @@ class Cluster:
     # -- where a partition runs ----------------------------------------------------------
     def local(self, partition: int) -> bool:
         """Whether this process runs the partition: it holds its lease, or takes it now (a
-        free lease: no worker runs the partition)."""
+        free lease: no worker runs the partition) unless it is a client only. A lease taken
+        is held until `close`: a worker started later for the partition waits for it."""
         engine = self.app(partition).engine
         if engine.writer_lease.held:
             return True
+        if not self.in_process:
+            return False
         engine.writer_lease.wait = 0
         try:
             engine.take_writer_lease()
