@@ -103,7 +103,7 @@ class BatchOperation(RecordsAggregate):
         mappings = self._mappings
         for result in results:
             key, status = result["key"], result["status"]
-            mapping = tuple(tuple(pair) for pair in result.get("mapping", ()))
+            mapping = tuple(map(tuple, result.get("mapping", ())))
             mapping = mappings.setdefault(mapping, mapping)
             self.results[key] = (status, result["reason"], result.get("source"), mapping)
             self.failed += status == "FAILED"

@@ -175,6 +175,19 @@ def rule14_at_rest(walk: Walk, ei: ElementInstance, element: Element) -> Rejecti
     return None
 
 
+def process_start_reachable(walk: Walk, ei: ElementInstance) -> Rejection | None:
+    """A process still ACTIVATING (waiting on its start listeners' jobs) enters the target
+    process at its only start event or its none start event once they complete: the target
+    must have one (our addition; the engine could not continue otherwise)."""
+    if ei.key != walk.state.key or ei.lifecycle != "ELEMENT_ACTIVATING":
+        return None
+    target_id = walk.targets[ei.key]
+    starts = walk.target_model.elements[target_id].start_events
+    if len(starts) == 1 or walk.target_model.none_start_event(target_id) is not None:
+        return None
+    return Rejection(INVALID_STATE, msg.PROCESS_NOT_STARTABLE.format(id=ei.element_id, tid=target_id))
+
+
 MODEL_CHECKS: tuple[ElementCheck, ...] = (
     rule6_migratable_type, rule7_mapped, rule8_same_type, rule9_user_task_implementation,
     rule10_flow_scope, rule11_attached_kinds, rule12_catch_events, rule13_loop_characteristics,
@@ -285,7 +298,7 @@ def check_elements(state: InstanceState, plan: CompiledPlan) -> Rejection | Walk
             return rejection
         walk.targets[ei.key] = walk.target_id(ei) or ""
         rejection = (rule15_joining_gateways(walk, ei) or rule16_duplicate_message(walk, ei, element)
-                     or check_new_subscriptions(walk, ei))
+                     or check_new_subscriptions(walk, ei) or process_start_reachable(walk, ei))
         if rejection is not None:
             return rejection
     return walk

@@ -29,6 +29,10 @@ NOT_AT_REST = (
     "instance is at rest"
 )
 JOINING_GATEWAY = "joining gateway '{id}' {problem}"
+PROCESS_NOT_STARTABLE = (
+    "process '{id}' is waiting on its start execution listeners, and target process '{tid}' "
+    "has no none start event to continue with; complete the listener jobs first"
+)
 ALREADY_SUBSCRIBED = (
     "active element '{id}' is already subscribed to message '{name}'; map the existing catch "
     "event to the new one"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bpmn_builders import boundary, chain, end, ext, listeners, start, task, timer
+from bpmn_builders import boundary, chain, end, ext, listeners, process, start, task, timer
 from test_catch_events_migration import Migration, model
 
 from engine_sim.engine import commands
@@ -79,3 +79,21 @@ def test_an_end_event_waiting_on_its_start_listener_cannot_be_migrated() -> None
 
     assert outcome.rejection is not None
     assert outcome.rejection["rejectionReason"] == "active element 'end' of type END_EVENT cannot be migrated"
+
+
+def test_a_process_waiting_on_its_start_listener_needs_a_start_event_to_continue_in_the_target() -> None:
+    listened = process(ext(listeners(("start", "ps"))), start(), end(), chain("start", "end"))
+    two_timer_starts = process(start("s1", timer("timeCycle", "R/PT1H")),
+                               start("s2", timer("timeCycle", "R/PT2H")), end(),
+                               chain("s1", "end"), chain("s2", "end"))
+    given = Migration(listened, two_timer_starts)
+
+    outcome = given.migrate({}, auto_map=True)
+
+    assert outcome.rejection is not None
+    assert (outcome.rejection["rejectionType"], outcome.rejection["rejectionReason"]) == (
+        "INVALID_STATE", "process 'p' is waiting on its start execution listeners, and target "
+        "process 'p' has no none start event to continue with; complete the listener jobs first")
+    completed = commands.complete_job(given.engine, given.key, "p", {})  # still version 1
+    assert completed.rejection is None
+    assert given.engine.instance(given.key).version == 1  # type: ignore[union-attr]
