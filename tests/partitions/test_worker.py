@@ -145,6 +145,10 @@ def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
                        "--to-process", "job", "--to-version", "2", "--yes", "--json",
                        "--store", url)
         after = cli("instances", "--store", url, "--process", "job", "--version", "2", "--json")
+        on_three_op = next(o["operationKey"] for o in json.loads(migrated.stdout)["operation"]
+                           ["operations"] if partition_of(o["operationKey"]) == 3)
+        reverted = cli("operations", "revert", str(on_three_op), "--store", url, "--json")
+        incidents = cli("incidents", "--instance", str(on_three), "--store", url, "--json")
         refused = cli("clock", "advance", "PT1H", "--store", url)
         stranger = cli("cancel", str(5 << 51), "--store", url)
     finally:
@@ -163,6 +167,9 @@ def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
     assert (operation["total"], operation["completed"], operation["failed"]) == (7, 7, 0)
     assert len(operation["operations"]) == 4  # one per partition, partition 2's by its worker
     assert after.returncode == 0 and all(str(k) in after.stdout for k in keys if k != on_three)
+    assert reverted.returncode == 0, reverted.stderr
+    assert partition_of(json.loads(reverted.stdout)["operation"]["operationKey"]) == 3
+    assert incidents.returncode == 0 and json.loads(incidents.stdout) == {"incidents": []}
     assert refused.returncode == 2
     assert "has 4 partitions: this command runs on one-partition stores only" in refused.stderr
     assert stranger.returncode == 2 and "names partition 5, and the store has 4" in stranger.stderr

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("KEY", "resolve needs the key of the incident to resolve")
         return resolve(args, key)
     out = console(args.json)
-    with session(args.store, read_only=True) as s:
+    with session(args.store, read_only=True, key=args.instance) as s:  # its partition's
         incidents = open_incidents(s, args.instance)
     if args.json:
         print_json({"incidents": incidents})
