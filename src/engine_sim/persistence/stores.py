@@ -59,7 +59,7 @@ def parse_store_url(url: str, create_folder: bool = True) -> Store:
     if url in ("memory:", "memory://", "memory"):
         return Store(url, "memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"})
     parsed = urlparse(url)
-    if "partitions=" in url and parsed.scheme not in ("postgresql", "postgres"):
+    if "partitions" in parse_qs(parsed.query) and parsed.scheme not in ("postgresql", "postgres"):
         raise StoreURLError(f"invalid store '{url}': only a PostgreSQL store has partitions "
                             "(memory and SQLite stores are one partition)")
     if parsed.scheme == "sqlite":
