@@ -34,34 +34,21 @@ def job_fields(job: Job, element_id: str | None = None) -> dict[str, Any]:
 # -- jobs -----------------------------------------------------------------------------------
 def create(ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element,
            job_type: str, retries: int) -> None:
-    ctx.write(
-        state, JOB, Intent.CREATED, ctx.new_key(),
-        type=job_type,
-        retries=retries,
-        elementId=element.id,
-        elementInstanceKey=ei.key,
-        customHeaders=dict(element.task_headers),
-        worker="",
-        errorMessage="",
-    )
+    _created(ctx, state, ei, element.id, job_type, retries, dict(element.task_headers))
 
 
 def create_listener_job(ctx: CommandContext, state: InstanceState, ei: ElementInstance,
                         job_type: str, retries: int, event_type: str) -> None:
     """An execution listener's job (Zeebe's `createNewExecutionListenerJob`): no headers."""
-    ctx.write(
-        state, JOB, Intent.CREATED, ctx.new_key(),
-        type=job_type,
-        retries=retries,
-        elementId=ei.element_id,
-        elementInstanceKey=ei.key,
-        customHeaders={},
-        worker="",
-        errorMessage="",
-        jobKind=EXECUTION_LISTENER,
-        jobListenerEventType=event_type,
-        listenerEventType=event_type,
-    )
+    _created(ctx, state, ei, ei.element_id, job_type, retries, {}, jobKind=EXECUTION_LISTENER,
+             jobListenerEventType=event_type, listenerEventType=event_type)
+
+
+def _created(ctx: CommandContext, state: InstanceState, ei: ElementInstance, element_id: str,
+             job_type: str, retries: int, headers: dict[str, str], **kind: Any) -> None:
+    ctx.write(state, JOB, Intent.CREATED, ctx.new_key(), type=job_type, retries=retries,
+              elementId=element_id, elementInstanceKey=ei.key, customHeaders=headers,
+              worker="", errorMessage="", **kind)
 
 
 def complete(ctx: CommandContext, state: InstanceState, job: Job, variables: dict[str, Any]) -> None:
