@@ -177,7 +177,7 @@ def test_the_cli_routes_to_the_partitions_and_lists_the_whole_store(store: str,
 
 def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> None:
     cluster = Cluster(store)
-    keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(400)]
+    keys, _ = cluster.create_many("job", None, {}, 800)
     assert not cluster.deploy(JOB_V2, "job.bpmn").rejected
     cluster.close()
     mine = [k for k in keys if partition_of(k) == 2]
@@ -185,32 +185,35 @@ def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> Non
                "2", "--poll", "0.01", "--chunk-size", "1"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert first.stdout is not None and "partition 2" in first.stdout.readline()
+    # a standby for the same partition: it waits for the lease
+    second = subprocess.Popen([*command, "--wait", "60"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    assert second.stderr is not None and "waiting up to 60 s" in second.stderr.readline()
     cluster = Cluster(store, timeout=30)
     try:
-        created = cluster.migrate(Selection(keys=tuple(keys)), "job", 2, (), auto_map=True)
+        created = cluster.migrate(Selection(keys=tuple(keys)), "job", 2, (), auto_map=True,
+                                  run=False)  # partitions 1, 3, 4 run theirs after the kill
         operation = next(key for partition, _, key in created if partition == 2)
         assert operation is not None
-        # a standby for the same partition: it waits for the lease
-        second = subprocess.Popen([*command, "--wait", "60"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        assert second.stderr is not None and "waiting up to 60 s" in second.stderr.readline()
-        while (done := cluster.operations([operation])["completed"]) < 5:
-            time.sleep(0.01)
+        while (done := cluster.operations([operation], catch_up=False)["completed"]) < 5:
+            time.sleep(0.005)
         first.kill()  # mid-batch: its chunks run one instance each
         first.wait(timeout=20)
         killed_at = cluster.operations([operation])["completed"]
         assert 5 <= done <= killed_at < len(mine)
 
         assert second.stdout is not None and "partition 2" in second.stdout.readline()
+        cluster.run_operations(key for _, _, key in created if key is not None)
+        operations = [key for _, _, key in created if key is not None]
         deadline = time.monotonic() + 60
-        while (summary := cluster.operations([operation]))["state"] != "COMPLETED":
+        while (summary := cluster.operations(operations))["state"] != "COMPLETED":
             assert time.monotonic() < deadline, summary
             time.sleep(0.1)
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=20) == 0
 
-        assert (summary["total"], summary["completed"], summary["failed"]) == (len(mine), len(mine), 0)
-        for key in mine:  # each instance migrated exactly once
+        assert (summary["total"], summary["completed"], summary["failed"]) == (800, 800, 0)
+        for key in mine:  # each instance of the killed worker's partition migrated once
             migrated = [r for r in cluster.instance_records(key)
                         if r["intent"] == "ELEMENT_MIGRATED" and r["key"] == key]
             assert len(migrated) == 1, key
@@ -218,6 +221,10 @@ def test_a_worker_killed_mid_batch_is_resumed_by_the_next_one(store: str) -> Non
         assert {row.version for row in rows} == {2}
     finally:
         cluster.close()
+        for worker in (first, second):
+            if worker.poll() is None:
+                worker.kill()
+
 
 
 @pytest.mark.parametrize("ran", [True, False], ids=["ran-before-the-kill", "never-ran"])
