@@ -60,6 +60,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-spiff", action="store_true", help="skip SpiffWorkflow")
     parser.add_argument("--postgres", default=POSTGRES_URL, metavar="URL")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--partitions", metavar="P,P,...",
+                        type=lambda text: [int(p) for p in text.split(",")],
+                        help="instead of the rest: created/s and migrations/s on PostgreSQL "
+                        "with P worker processes, one per partition (partitions.py; default "
+                        "N = 5,000)")
     parser.add_argument("--max-memory-gb", type=float, default=16.0,
                         help="address-space cap of each run (default 16)")
     args = parser.parse_args(argv)
@@ -178,6 +183,15 @@ def report_profiles(out: Console, profile: str, raw: list[dict[str, Any]],
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.partitions:
+        import partitions
+
+        problem = postgres_problem(args.postgres)
+        if problem is not None:
+            print(f"--partitions needs PostgreSQL: {args.postgres} cannot be used: {problem}")
+            return 2
+        n = args.n[0] if args.n else 5_000
+        return partitions.run(args.partitions, n, args.postgres, RESULTS / "partitions.json")
     out = Console(width=None if sys.stdout.isatty() else 200)
     plan = plan_of(args)
     info = machine()

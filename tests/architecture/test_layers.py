@@ -25,6 +25,10 @@ ALLOWED: dict[str, set[str]] = {
                   "engine_sim.projections", "engine_sim.timeutil"},
     "engine_sim.app": {"engine_sim.engine", "engine_sim.persistence", "engine_sim.projections",
                        "migration"},
+    # partitions: one engine application per partition, routing, workers (docs/scaling.md)
+    "engine_sim.partitions": {"engine_sim.app", "engine_sim.engine", "engine_sim.persistence",
+                              "engine_sim.projections", "engine_sim.records",
+                              "engine_sim.timeutil", "migration"},
     # the web view: the CLI's session and input checks, and what they stand on
     "engine_sim.web": {"engine_sim.cli", "engine_sim.app", "engine_sim.engine", "engine_sim.model",
                        "engine_sim.projections", "migration"},

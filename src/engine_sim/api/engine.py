@@ -34,7 +34,8 @@ from engine_sim.api.results import (
 from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, commands
 from engine_sim.engine.engine import DEFAULT_START
-from engine_sim.persistence import Store
+from engine_sim.persistence import Store, StoreURLError, parse_store_url
+from engine_sim.persistence.partitions import partition_count
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import Duration, parse_duration
 from migration.operate import Selection
@@ -59,6 +60,12 @@ class Engine:
 
     def __init__(self, store: str | Store = "memory:", *, start_time: datetime = DEFAULT_START,
                  raise_on_reject: bool = True) -> None:
+        store = parse_store_url(store) if isinstance(store, str) else store
+        partitions = partition_count(store)
+        if partitions > 1:  # this face drives one engine: it would see partition 1 only
+            raise StoreURLError(f"the store '{store.url}' has {partitions} partitions: "
+                                "engine_sim.api.Engine runs one; use "
+                                "engine_sim.partitions.Cluster (docs/scaling.md)")
         self.app = EngineApp(store, start_time=start_time, record_log=True)
         self.raise_on_reject = raise_on_reject
 

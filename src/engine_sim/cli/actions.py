@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, parse_variables
-from engine_sim.cli.common import console, print_json, session
+from engine_sim.cli.common import console, print_json, session, writer
 from engine_sim.cli.jobs import report
 from engine_sim.engine import Engine, InstanceState, Outcome, commands
 from engine_sim.timeutil import parse_duration
@@ -43,7 +43,7 @@ def rejected(args: argparse.Namespace, outcome: Outcome) -> bool:
 
 def run_complete_user_task(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=args.key) as s:
         state = running(s.engine, args.key, args.element)
         if args.element not in state.active_element_ids():
             active = ", ".join(state.active_element_ids()) or "none"
@@ -62,7 +62,7 @@ def run_complete_user_task(args: argparse.Namespace) -> int:
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=args.key) as s:
         running(s.engine, args.key)
         outcome = commands.cancel_instance(s.engine, args.key)
         if rejected(args, outcome):
@@ -75,7 +75,7 @@ def run_set_variables(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     if not variables:
         raise CliError("--var", "give at least one NAME=VALUE to set")
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=args.key) as s:
         state = running(s.engine, args.key)
         if args.element is not None:
             if args.element not in state.model.elements:
@@ -134,9 +134,9 @@ def run_publish(args: argparse.Namespace) -> int:
         ttl = parse_duration(args.ttl)
     except ValueError as error:
         raise CliError("--ttl", str(error)) from None
-    with session(args.store, wait=args.wait) as s:
-        outcome = commands.publish_message(s.engine, args.name, args.correlation_key, variables,
-                                           ttl)
+    with writer(args.store, wait=args.wait) as engine:
+        outcome = engine.execute(commands.PublishMessage(args.name, args.correlation_key,
+                                                         variables, ttl))
         if rejected(args, outcome):
             return EXIT_FAILED
         published = next((r for r in outcome.records if r["valueType"] == "MESSAGE"), None)
@@ -149,8 +149,8 @@ def run_publish(args: argparse.Namespace) -> int:
 
 def run_broadcast(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with session(args.store, wait=args.wait) as s:
-        outcome = commands.broadcast_signal(s.engine, args.name, variables)
+    with writer(args.store, wait=args.wait) as engine:
+        outcome = engine.execute(commands.BroadcastSignal(args.name, variables))
         if rejected(args, outcome):
             return EXIT_FAILED
         signal = next((r for r in outcome.records if r["valueType"] == "SIGNAL"), None)

@@ -107,6 +107,7 @@ retries = bounded("a number of retries", 0, MAX_INT32)
 chunk_size = bounded("a chunk size", 1, MAX_CHUNK_SIZE)
 limit = bounded("a limit", 0, MAX_KEY)
 port = bounded("a port", 0, 65_535)
+partition = bounded("a partition number", 1, 64)  # persistence.stores.MAX_PARTITIONS
 
 
 def seconds(text: str) -> float:
@@ -470,6 +471,23 @@ def _operate(commands: Any) -> None:
     serve.add_argument("--store", default=DEFAULT_CLI_STORE, metavar="URL",
                        help=f"the store to serve (default {DEFAULT_CLI_STORE})")
     _wait(serve)  # the server is the store's writer while it runs
+    worker = _command(
+        commands, "worker", "engine_sim.cli.worker:run",
+        "run one partition of a partitioned PostgreSQL store (docs/scaling.md)",
+        description="Run partition N of a partitioned PostgreSQL store as its single writer, "
+        "until interrupted: it answers the commands clients put in the partition's command "
+        "table and runs its partition's batch operations chunk by chunk. Several workers, one "
+        "per partition, may run on several machines against one server.")
+    worker.add_argument("--store", required=True, metavar="URL",
+                        help="postgresql://USER@HOST:PORT/DB (add ?partitions=N when creating it)")
+    worker.add_argument("--partition", type=partition, required=True,
+                        metavar="N", help="the partition to run (1 to the store's count)")
+    worker.add_argument("--poll", type=seconds, default=0.05, metavar="SECONDS",
+                        help="how long an idle worker sleeps between looks at its command "
+                        "table (default 0.05)")
+    worker.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
+                        help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
+    _wait(worker)  # a standby worker waits for the partition's current one
 
 
 class _Version(argparse.Action):

@@ -21,10 +21,12 @@ from rich.table import Table
 
 from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import CliError
-from engine_sim.engine import DeployedProcess, Engine, clock_control
+from engine_sim.engine import DeployedProcess, Engine, clock_control, partition_of
 from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
+from engine_sim.partitions import Cluster
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreBusy, StoreReadOnly
+from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import schema_lock
 
 
@@ -55,17 +57,33 @@ def _store_errors() -> tuple[type[BaseException], ...]:
 
 @contextmanager
 def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
-            lease_on_first_write: bool = False) -> Iterator[EngineApp]:
+            lease_on_first_write: bool = False, whole_store: bool = False,
+            key: int | None = None) -> Iterator[EngineApp]:
     """The engine on `store_url` (the composition root, `EngineApp`), on the store's simulated
     clock. A command that writes takes the store's writer lease at once, waiting up to `wait`
     seconds (its `--wait`) for another writer (`StoreBusy`: exit 3); a `read_only` command
     never takes it, and never creates a folder or an empty database. The web server takes
     it on its first write instead (`lease_on_first_write`), so that while it only shows
-    pages the other commands can write."""
+    pages the other commands can write.
+
+    On a partitioned PostgreSQL store (docs/scaling.md) a command about one instance (`key`)
+    runs on that instance's partition (taking its lease); a command that reads the views
+    (`whole_store`) folds every partition's log into them first; the others refuse it."""
     store = open_store(store_url, read_only)
     try:
+        partitions = partition_count(store)
+        if partitions > 1 and key is not None:
+            store = store.of_partition(key_partition(key, partitions))
+        elif partitions > 1 and not whole_store:
+            raise CliError("--store", f"the store '{store_url}' has {partitions} partitions: "
+                           "this command runs on one-partition stores only for now (use the "
+                           "Python API engine_sim.partitions.Cluster; docs/scaling.md)")
         with schema_lock(store):
             opened = EngineApp(store, start_time=STORE_EPOCH)
+        for partition in range(2, partitions + 1 if whole_store else 2):
+            fold_partition(store.of_partition(partition))
+    except StoreURLError as error:
+        raise CliError("--store", str(error)) from None
     except _store_errors() as error:  # an unreachable server, an unwritable file
         reason = " ".join(str(error).split())  # one line (psycopg's messages have several)
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
@@ -83,6 +101,58 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
         yield opened
     finally:
         opened.close()
+
+
+def key_partition(key: int, partitions: int) -> int:
+    """The partition a key names, which the store must have."""
+    partition = partition_of(key)
+    if not 1 <= partition <= partitions:
+        raise CliError("KEY", f"{key} is no key of this store: it names partition {partition}, "
+                       f"and the store has {partitions}")
+    return partition
+
+
+def store_partitions(store_url: str) -> int:
+    """How many partitions the store has (1 unless it is a partitioned PostgreSQL store)."""
+    store = open_store(store_url, read_only=False)
+    try:
+        return partition_count(store)
+    except StoreURLError as error:
+        raise CliError("--store", str(error)) from None
+
+
+@contextmanager
+def writer(store_url: str, wait: float = DEFAULT_WAIT) -> Iterator[Engine | Cluster]:
+    """What a writing command that names no instance runs on: the engine of a one-partition
+    store (the `session`), or a `Cluster` over a partitioned store's partitions, which
+    routes each command (to a partition's worker when one runs it)."""
+    store = open_store(store_url, read_only=False)
+    if store_partitions(store_url) == 1:
+        with session(store_url, wait=wait) as opened:
+            yield opened.engine
+        return
+    try:
+        cluster = Cluster(store, start_time=STORE_EPOCH)
+    except _store_errors() as error:
+        reason = " ".join(str(error).split())
+        raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
+    try:
+        for app in cluster.apps:
+            clock_control.install(app.engine)
+            start_store_clock(app.engine)
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def fold_partition(store: Store) -> None:
+    """Fold another partition's log into the shared views (its own tracking rows)."""
+    with schema_lock(store):
+        other = EngineApp(store, start_time=STORE_EPOCH)
+    try:  # the views take the schema lock themselves to create their tables
+        other.views()
+    finally:
+        other.close()
 
 
 def open_store(store_url: str, read_only: bool) -> Store:
@@ -122,7 +192,7 @@ def claim_store(engine: Engine) -> None:
 
 
 # -- deployed definitions -------------------------------------------------------------------
-def definition(engine: Engine, process: str, version: int | None,
+def definition(engine: Engine | Cluster, process: str, version: int | None,
                process_option: str = "--process", version_option: str = "--version") -> DeployedProcess:
     """The deployed definition of `process` (latest unless `version`), or a CliError."""
     versions = engine.catalog.versions.get(process)

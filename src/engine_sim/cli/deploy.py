@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError
-from engine_sim.cli.common import console, key_column, print_json, session, text_column
+from engine_sim.cli.common import console, key_column, print_json, text_column, writer
 from engine_sim.model import BpmnModelError, parse_bpmn
 from engine_sim.model.safe_xml import MAX_BPMN_BYTES
 
@@ -36,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     resources = [(Path(name).name, read_resource(name)) for name in args.files]
     out = console(args.json)
     deployed: list[dict[str, Any]] = []
-    with session(args.store, wait=args.wait) as s:
+    with writer(args.store, wait=args.wait) as engine:
         for name, data in resources:
-            outcome = s.engine.deploy(data, name)
+            outcome = engine.deploy(data, name)
             if outcome.rejection is not None:  # the file parsed above: not expected
                 out.print(Text(f"{name}: rejected: {outcome.rejection['rejectionReason']}", style="red"))
                 return EXIT_FAILED

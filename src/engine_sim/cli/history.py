@@ -91,7 +91,7 @@ def migration_json(entry: MigrationEntry) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     out = console(args.json)
-    with session(args.store, read_only=True) as s:
+    with session(args.store, read_only=True, key=args.key) as s:
         records = sorted(stored_records(s.engine, args.key), key=lambda r: r["position"])
         if not records:
             raise CliError("KEY", f"no process instance with key {args.key}")

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("KEY", "resolve needs the key of the incident to resolve")
         return resolve(args, key)
     out = console(args.json)
-    with session(args.store, read_only=True) as s:
+    with session(args.store, read_only=True, key=args.instance) as s:  # its partition's
         incidents = open_incidents(s, args.instance)
     if args.json:
         print_json({"incidents": incidents})
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resolve(args: argparse.Namespace, key: int) -> int:
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=key) as s:
         incident = next((i for i in open_incidents(s, args.instance) if i["incidentKey"] == key),
                         None)
         if incident is None:

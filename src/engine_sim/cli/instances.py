@@ -73,7 +73,7 @@ def instance_table(rows: list[InstanceRow], out: Console, title: str | None = No
 
 def run(args: argparse.Namespace) -> int:
     out = console(args.json)
-    with session(args.store, read_only=True) as s:
+    with session(args.store, read_only=True, whole_store=True) as s:
         if args.process is not None:
             definition(s.engine, args.process, args.version)
         elif args.version is not None and not any(d.version == args.version

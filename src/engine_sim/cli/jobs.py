@@ -55,7 +55,7 @@ def report(args: argparse.Namespace, engine: Engine, done: str, fields: dict[str
 
 def run_complete(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=args.key) as s:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.complete_job(s.engine, args.key, args.element, variables)
         if outcome.rejection is not None:
@@ -68,7 +68,7 @@ def run_complete(args: argparse.Namespace) -> int:
 
 
 def run_fail(args: argparse.Namespace) -> int:
-    with session(args.store, wait=args.wait) as s:
+    with session(args.store, wait=args.wait, key=args.key) as s:
         _, job = open_job(s.engine, args.key, args.element)
         outcome = commands.fail_job(s.engine, args.key, args.element, args.retries, args.message)
         if outcome.rejection is not None:

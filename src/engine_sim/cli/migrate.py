@@ -5,13 +5,15 @@ elements (`--map SRC=TGT`, plus same-id same-type pairs unless `--no-auto-map`),
 mapping and at the preview (a dry run on every selected instance: counts per element, the
 ignored instances, the ones that would fail and why, and warnings: `migrate_advice`), confirm
 (or stop there with `--dry-run`), then watch the batch run. Every argument is checked against
-the store before anything is written. `--json` prints one document (docs/cli.md).
+the store before anything is written. `--json` prints one document (docs/cli.md). On a
+partitioned store the same flow runs through `Cluster` (`run_partitioned`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections import Counter
 from typing import Any
 
@@ -23,10 +25,20 @@ from rich.text import Text
 
 from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_INVALID, EXIT_OK, CliError, parse_mapping
-from engine_sim.cli.common import console, definition, key_column, print_json, session, text_column
+from engine_sim.cli.common import (
+    console,
+    definition,
+    key_column,
+    print_json,
+    session,
+    store_partitions,
+    text_column,
+    writer,
+)
 from engine_sim.cli.migrate_advice import advice, advice_lines
 from engine_sim.engine import DeployedProcess
 from engine_sim.model import ElementType
+from engine_sim.partitions import Cluster
 from engine_sim.projections import ListFilter
 from migration import checks
 from migration.operate import Operate, Selection
@@ -34,6 +46,7 @@ from migration.plan import auto_mapped_pairs
 
 Pairs = tuple[tuple[str, str], ...]
 SHOWN_IGNORED = 10
+POLL = 0.1  # seconds between looks at the partitions' workers' progress
 
 
 # -- checking the input ---------------------------------------------------------------------
@@ -178,6 +191,8 @@ def confirm(out: Console, yes: bool, question: str) -> bool:
 
 # -- the command ----------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
+    if store_partitions(args.store) > 1:
+        return run_partitioned(args)
     pairs = parse_mapping(args.map)
     auto_map = not args.no_auto_map
     out = console(args.json)
@@ -225,6 +240,93 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             operation_summary(out, view)
     return finish(args, document, EXIT_OK if view["failed"] == 0 else EXIT_FAILED)
+
+
+
+# -- a partitioned store -------------------------------------------------------------------
+def run_partitioned(args: argparse.Namespace) -> int:
+    """The same flow on a partitioned PostgreSQL store, through `Cluster` (docs/scaling.md):
+    the preview is summed over the partitions holding selected instances, and the batch fans
+    out to one operation per partition, each run by its partition's writer (here, or the
+    partition's worker). `--json`'s `operation` is their sum, each under `operations`."""
+    pairs = parse_mapping(args.map)
+    auto_map = not args.no_auto_map
+    out = console(args.json)
+    with writer(args.store, wait=args.wait) as cluster:
+        assert isinstance(cluster, Cluster)
+        source = definition(cluster, args.process, args.version)
+        target = definition(cluster, args.to_process, args.to_version, "--to-process",
+                            "--to-version")
+        check_mapping(pairs, source, target)
+        selection = select_in(cluster, source, args.key)
+        preview = cluster.preview(selection, target.process_id, target.version, pairs, auto_map)
+        rows = mapping_rows(source, target, pairs, auto_map)
+        warnings = advice(source.model, target.model, {r["source"]: r["target"] for r in rows},
+                          preview["counts"])
+        document: dict[str, Any] = {
+            "source": definition_json(source), "target": definition_json(target),
+            "mapping": rows, "preview": preview_json(preview, warnings),
+            "dryRun": bool(args.dry_run), "operation": None}
+        if not args.json:
+            out.print(mapping_table(source, target, pairs, auto_map))
+            print_preview(out, preview)
+            for line in advice_lines(warnings):
+                out.print(Text(line, style="yellow"))
+        if args.dry_run or preview["total"] == 0:
+            if not args.json:
+                out.print("Dry run: nothing was changed." if args.dry_run
+                          else "No running instance selected: nothing to migrate.")
+            return finish(args, document, EXIT_OK)
+        would = preview["total"] - len(preview["failures"])
+        question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
+                    f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
+        if not confirm(out, args.yes, question):
+            out.print("Aborted: nothing was changed.")
+            return finish(args, document, EXIT_FAILED)
+        created = cluster.migrate(selection, target.process_id, target.version, pairs, auto_map,
+                                  run=False)
+        operations = [key for _, _, key in created if key is not None]
+        out.print(f"Created {len(operations)} operation(s), one per partition: "
+                  + ", ".join(map(str, operations)))
+        summary = watch(out, cluster, operations, preview["total"], args.chunk_size)
+        views = [cluster.apps[0].operate.operation_view(key) for key in operations]
+        document["operation"] = {**summary, "operations": [operation_json(v) for v in views]}
+        if not args.json:
+            out.print(f"{summary['state']}: total {summary['total']}, completed "
+                      f"{summary['completed']}, failed {summary['failed']}, ignored "
+                      f"{summary['ignored']}")
+    return finish(args, document, EXIT_OK if summary["failed"] == 0 else EXIT_FAILED)
+
+
+def select_in(cluster: Cluster, source: DeployedProcess, keys: list[int] | None) -> Selection:
+    if not keys:
+        return Selection(filter=ListFilter(process=source.process_id, version=source.version))
+    keys = list(dict.fromkeys(keys))
+    rows = cluster.views().get_many(keys)
+    for key in keys:
+        row = rows.get(key)
+        if row is None:
+            raise CliError("--key", f"no process instance with key {key}")
+        if row.definition_key != source.key:
+            raise CliError("--key", f"process instance {key} is {row.process_id} version "
+                           f"{row.version}, not {source.process_id} version {source.version}")
+    return Selection(keys=tuple(keys))
+
+
+def watch(out: Console, cluster: Cluster, operations: list[int], total: int,
+          chunk_size: int) -> dict[str, Any]:
+    """Run this process's partitions' chunks, then follow the workers' until all are done."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=out) as progress:
+        task = progress.add_task("Migrating", total=total)
+        cluster.run_operations(operations, lambda o: progress.advance(task, len(o.result)),
+                               chunk_size)
+        while (summary := cluster.operations(operations))["state"] != "COMPLETED":
+            progress.update(task, completed=summary["completed"] + summary["failed"])
+            time.sleep(POLL)
+        progress.update(task, completed=summary["completed"] + summary["failed"])
+    return summary
 
 
 def preview_json(preview: dict[str, Any], warnings: dict[str, Any]) -> dict[str, Any]:

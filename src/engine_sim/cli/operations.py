@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     if verb == "revert" and key is None:
         raise CliError("ID", "revert needs the key of the operation to revert")
     out = console(args.json)
-    with session(args.store, read_only=verb is None, wait=args.wait) as s:
+    # on a partitioned store: resume or revert ID on the operation's partition
+    with session(args.store, read_only=verb is None, wait=args.wait, whole_store=verb is None,
+                 key=key if verb is not None else None) as s:
         s.views()
         operate = s.operate
         if key is not None and operate.operations.get(key) is None:

@@ -10,7 +10,9 @@ CLI, the scenario runner) may use. Everything else in `engine_sim.engine` is int
   rest), `rejection_record`;
 - expressions and catch events: `evaluate`, `EvaluationFailed`, `Scope`, `opening_for`,
   `subscribes`;
-- storage: `RecordsAggregate` (an aggregate whose events carry pre-applied records).
+- storage: `RecordsAggregate` (an aggregate whose events carry pre-applied records);
+- partitions: `partition_of` (a key names its partition), `DeployResource` and
+  `DistributeDeployment` (a deployment handed from partition 1 to the others).
 """
 
 from engine_sim.engine import commands
@@ -23,14 +25,18 @@ from engine_sim.engine.bpmn.subscriptions import subscribes
 from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
 from engine_sim.engine.commands import Command, InstanceCommand
 from engine_sim.engine.context import CommandContext, Rejected
+from engine_sim.engine.deployment import DeployResource, DistributeDeployment
 from engine_sim.engine.engine import Engine, Outcome, rejection_record
+from engine_sim.engine.keys import partition_of
 from engine_sim.engine.state import ElementInstance, InstanceState, Subscription
 
 __all__ = [
     "Behaviors",
     "Command",
     "CommandContext",
+    "DeployResource",
     "DeployedProcess",
+    "DistributeDeployment",
     "ElementInstance",
     "Engine",
     "EvaluationFailed",
@@ -47,6 +53,7 @@ __all__ = [
     "incidents",
     "jobs",
     "opening_for",
+    "partition_of",
     "rejection_record",
     "subscribes",
     "transitions",

@@ -2,6 +2,11 @@
 
 Every process of a resource gets version = latest version + 1 and a new key, except one
 whose XML is identical to its latest version (same checksum): that one keeps its definition.
+
+On a partitioned store a resource is deployed on partition 1, then distributed to every
+other partition (`DistributeDeployment`, Zeebe's `DeploymentDistributeProcessor`): the
+same definitions with the same keys and versions, PROCESS CREATED and DEPLOYMENT
+DISTRIBUTED records, and only the message start events subscribed there.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from engine_sim.engine.bpmn.behaviors import Behaviors
 from engine_sim.engine.catalog import DeployedProcess, ProcessCatalog
 from engine_sim.engine.commands import Command
 from engine_sim.engine.context import CommandContext, Rejected
-from engine_sim.model import BpmnModelError, parse_bpmn
+from engine_sim.model import BpmnModelError, EventType, parse_bpmn
 from engine_sim.records import Intent, Record, RejectionType, ValueType
 
 
@@ -71,6 +76,59 @@ class DeploymentProcessor:
         owner = DeploymentOwner(self.definitions(), catalog, resources, new)
         ctx.owned[owner] = list(ctx.records)
         return deployed
+
+
+@dataclass(frozen=True)
+class DistributeDeployment(Command):
+    """Partition 1's deployment of `xml`, for another partition: its new definitions as
+    (bpmnProcessId, key, version) and the deployment's key."""
+
+    VALUE_TYPE = ValueType.DEPLOYMENT
+    INTENT = Intent.DISTRIBUTE
+    deployment_key: int
+    xml: bytes
+    resource_name: str
+    processes: tuple[tuple[str, int, int], ...]
+
+    @property
+    def key(self) -> int:
+        return self.deployment_key
+
+
+class DistributionProcessor:
+    """Zeebe's `DeploymentDistributeProcessor`: the definitions another partition deployed,
+    with its keys and versions."""
+
+    def __init__(self, behaviors: Behaviors, definitions: Callable[[], Definitions]) -> None:
+        self.b = behaviors
+        self.definitions = definitions
+
+    def __call__(self, ctx: CommandContext, cmd: DistributeDeployment) -> list[DeployedProcess]:
+        try:
+            models = {p.id: p for p in parse_bpmn(cmd.xml, cmd.resource_name).processes}
+        except BpmnModelError as error:
+            raise Rejected(RejectionType.INVALID_ARGUMENT, str(error)) from None
+        catalog = self.b.catalog
+        new = [DeployedProcess(key, process_id, version, models[process_id], cmd.resource_name)
+               for process_id, key, version in cmd.processes
+               if process_id in models and key not in catalog]
+        for entry in new:
+            ctx.write(None, ValueType.PROCESS, Intent.CREATED, entry.key,
+                      bpmnProcessId=entry.process_id, version=entry.version,
+                      processDefinitionKey=entry.key, resourceName=cmd.resource_name,
+                      checksum=entry.model.checksum)
+        self.b.starts.deployed(ctx, new, frozenset({EventType.MESSAGE}))
+        ctx.write(None, ValueType.DEPLOYMENT, Intent.DISTRIBUTED, cmd.deployment_key,
+                  resources=[{"resourceName": cmd.resource_name}],
+                  processesMetadata=[_metadata(entry, duplicate=False) for entry in new])
+        resources = [{
+            "name": cmd.resource_name,
+            "xml": cmd.xml,
+            "processes": [{"id": e.process_id, "key": e.key, "version": e.version} for e in new],
+        }]
+        owner = DeploymentOwner(self.definitions(), catalog, resources, new)
+        ctx.owned[owner] = list(ctx.records)
+        return new
 
 
 class DeploymentOwner:

@@ -42,9 +42,14 @@ from engine_sim.engine.commands import (
     TriggerTimer,
 )
 from engine_sim.engine.context import CommandContext, Rejected, instance_fields
-from engine_sim.engine.deployment import DeploymentProcessor, DeployResource
+from engine_sim.engine.deployment import (
+    DeploymentProcessor,
+    DeployResource,
+    DistributeDeployment,
+    DistributionProcessor,
+)
 from engine_sim.engine.event_index import EventIndex
-from engine_sim.engine.keys import KeyGenerator, SimulatedClock
+from engine_sim.engine.keys import KeyGenerator, SimulatedClock, first_key
 from engine_sim.engine.state import InstanceState
 from engine_sim.feel import clock as feel_clock
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
@@ -64,6 +69,13 @@ class EngineApplication(Application[UUID]):
     """The eventsourcing application holding every stream of one engine."""
 
     name = "EngineApplication"
+
+    def __init__(self, env: dict[str, str], partition: int = 1) -> None:
+        # partition N > 1 of a partitioned store keeps its events in tables of its own
+        # (the library names them after the application): its writer never waits on another's
+        if partition > 1:
+            self.name = f"EngineApplicationP{partition}"
+        super().__init__(env=env)
 
     def construct_transcoder(self) -> MsgspecTranscoder:
         return MsgspecTranscoder()
@@ -89,12 +101,12 @@ class Engine:
     def __init__(self, store: Store | str = "memory:", start_time: datetime = DEFAULT_START,
                  cache_size: int = CACHE_SIZE) -> None:
         self.store = parse_store_url(store) if isinstance(store, str) else store
-        self.app = EngineApplication(env=self.store.env)
+        self.app = EngineApplication(self.store.env, self.store.partition)
         self.writer_lease = writer_lease(self.store)  # one writer per store: see take_writer_lease
         self._opened_at = 0  # the store's last notification id when this engine loaded it
         self.clock = SimulatedClock(start_time)
         self._now_text: tuple[datetime | None, str] = (None, "")
-        self.keys = KeyGenerator()
+        self.keys = KeyGenerator(first_key(self.store.partition))
         self._next_position = 1
         self.catalog = ProcessCatalog()
         self.instances: dict[int, ProcessInstance] = {}  # oldest first
@@ -104,6 +116,7 @@ class Engine:
         self.processors: dict[type[Command], CommandProcessor] = {
             **EngineProcessors(self.behaviors).table,
             DeployResource: DeploymentProcessor(self.behaviors, self.definitions_aggregate),
+            DistributeDeployment: DistributionProcessor(self.behaviors, self.definitions_aggregate),
         }
         # timers, subscriptions and buffered messages engine-wide, from saved records
         self._event_index = EventIndex()
@@ -320,7 +333,7 @@ class Engine:
         self.instances.clear()
         self.catalog.clear()
         self._definitions = None
-        self.keys.next_key, self._next_position = KeyGenerator().next_key, 1
+        self.keys.next_key, self._next_position = first_key(self.store.partition), 1
         self._event_index, self._event_index_stale = EventIndex(), True
         self._recover()
 
@@ -363,6 +376,12 @@ class Engine:
         instances, the event index. Held until `close`. `execute` calls it; a writer that
         reads state to prepare its commands calls it first (the CLI's writers do at once)."""
         if self.writer_lease.acquire() and self.app.recorder.max_notification_id() != self._opened_at:
+            self._reload()
+
+    def refresh(self) -> None:
+        """A reader's catch-up: without the lease, reload what the store's writer wrote since
+        this engine loaded it (a partitioned store's router reads subscriptions so)."""
+        if not self.writer_lease.held and self.app.recorder.max_notification_id() != self._opened_at:
             self._reload()
 
     def _recover(self) -> None:

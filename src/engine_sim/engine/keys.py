@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-# Zeebe encodes the partition id in the top bits of every key; we are partition 1.
-PARTITION_ONE = 1 << 51
+# Zeebe encodes the partition id in the top bits of every key (`Protocol.encodePartitionId`:
+# key = partitionId << 51 + counter), so a key names its partition; the embedded stores are
+# partition 1.
+PARTITION_BITS = 51
+PARTITION_ONE = 1 << PARTITION_BITS
+
+
+def first_key(partition: int = 1) -> int:
+    """The first key partition `partition` hands out."""
+    return (partition << PARTITION_BITS) + 1
+
+
+def partition_of(key: int) -> int:
+    """The partition a key was created on (Zeebe's `Protocol.decodePartitionId`)."""
+    return key >> PARTITION_BITS
 
 
 class KeyGenerator:
-    """Zeebe's key generator for partition 1: keys 2251799813685249, ...250, ..."""
+    """Zeebe's key generator of one partition: for partition 1, keys 2251799813685249, ...250, ..."""
 
     __slots__ = ("next_key",)
 

@@ -8,7 +8,8 @@ readers (listing instances, operations, an instance's history) never need it.
 - SQLite: an exclusive `flock` on the file `<database>.lock` beside the database. The kernel
   drops it when the holder exits, even on `kill -9`, so a lease is never stale.
 - PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) held by a connection of
-  its own for the writer's life; the server drops it when that connection ends.
+  its own for the writer's life; the server drops it when that connection ends. A
+  partitioned store has one lease per partition (one writer each, as one leader each).
 - memory: one process, one engine: nothing to share.
 
 The holder writes who it is (process id, host, command, since when) next to the lock, so a
@@ -33,7 +34,8 @@ from engine_sim.persistence.stores import Store
 
 DEFAULT_WAIT = 10.0  # seconds a second writer waits for the lease by default
 POLL = 0.1
-# the PostgreSQL advisory lock key of the writer lease (ASCII "esWRTR"), one per database
+# the PostgreSQL advisory lock key of the writer lease (ASCII "esWRTR"), one per database;
+# partition N of a partitioned store uses ADVISORY_KEY + N - 1
 ADVISORY_KEY = 0x6573575254520000
 MAX_COMMAND = 200  # characters of the holder's command line kept in its description
 
@@ -85,8 +87,8 @@ class WriterLease:
             holder = describe(self._holder())
             if time.monotonic() >= deadline:
                 waited = f"after waiting {self.wait:g} s" if self.wait > 0 else "(no --wait)"
-                raise StoreBusy(f"the store '{self.store.url}' is in use by another writer, "
-                                f"{holder}: giving up {waited}")
+                raise StoreBusy(f"the store '{self.store.url}'{self._which()} is in use by "
+                                f"another writer, {holder}: giving up {waited}")
             if not told and self.on_wait is not None:
                 self.on_wait(holder)
                 told = True
@@ -98,6 +100,10 @@ class WriterLease:
         """Give the lease back (and drop what waiting for it opened)."""
         self.held = False
         self._release()
+
+    def _which(self) -> str:
+        partition = self.store.partition
+        return f" (partition {partition})" if partition > 1 or self.store.partitions else ""
 
     # -- per store kind ------------------------------------------------------------------
     def _try_acquire(self) -> bool:
@@ -179,22 +185,26 @@ class AdvisoryLease(WriterLease):
 
     def _try_acquire(self) -> bool:
         connection = self._connect()
-        [(taken,)] = connection.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,))
+        partition = self.store.partition
+        [(taken,)] = connection.execute("SELECT pg_try_advisory_lock(%s)",
+                                        (ADVISORY_KEY + partition - 1,))
         if not taken:
             return False
-        # only the holder writes here, so this DDL never races another writer's
-        connection.execute("CREATE TABLE IF NOT EXISTS engine_sim_writer "
-                           "(id INTEGER PRIMARY KEY, holder TEXT NOT NULL)")
-        connection.execute("INSERT INTO engine_sim_writer (id, holder) VALUES (1, %s) "
+        with connection.transaction():  # two partitions' holders may both create the table
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_KEY - 1,))
+            connection.execute("CREATE TABLE IF NOT EXISTS engine_sim_writer "
+                               "(id INTEGER PRIMARY KEY, holder TEXT NOT NULL)")
+        connection.execute("INSERT INTO engine_sim_writer (id, holder) VALUES (%s, %s) "
                            "ON CONFLICT (id) DO UPDATE SET holder = excluded.holder",
-                           (holder_description(),))
+                           (partition, holder_description()))
         return True
 
     def _holder(self) -> str | None:
         import psycopg
 
         try:
-            rows = self._connect().execute("SELECT holder FROM engine_sim_writer WHERE id = 1")
+            rows = self._connect().execute("SELECT holder FROM engine_sim_writer WHERE id = %s",
+                                           (self.store.partition,))
             found = rows.fetchall()
         except psycopg.Error:  # no table yet: the holder is about to write it
             return None

@@ -3,6 +3,10 @@
 `memory:` (the library's POPO recorders), `sqlite:///relative.db` / `sqlite:////abs.db`
 (its SQLite module), `postgresql://USER@HOST:PORT/DB` (its PostgreSQL module). The store is
 chosen by configuration, never by code paths in the engine.
+
+A PostgreSQL store may be partitioned (`postgresql://...?partitions=4` when it is created:
+docs/scaling.md); a `Store` then names one partition of it (`of_partition`), whose engine
+keeps its events in tables of its own.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 DEFAULT_CLI_STORE = "sqlite:///.engine-sim/engine.db"
 SCHEMA_LOCK = 0x656E67696E65  # the PostgreSQL advisory lock of DDL (as projections/sql.py)
+MAX_PARTITIONS = 64  # Zeebe's partition ids fit 13 bits; a store of more would be a typo here
 
 
 class StoreURLError(ValueError):
@@ -30,6 +35,12 @@ class Store:
     env: dict[str, str]
     path: Path | None = None  # the SQLite file
     read_only: bool = False  # a SQLite file this process may not write: read as it stands
+    partition: int = 1  # which partition's tables the engine on this store uses
+    partitions: int | None = None  # the count the URL asks for (`?partitions=N`), if any
+
+    def of_partition(self, partition: int) -> Store:
+        """The same store, naming partition `partition` (its own tables, keys and lease)."""
+        return replace(self, partition=partition)
 
     def clear(self) -> None:
         """Empty the store (the replay runner starts every scenario on an empty store)."""
@@ -48,6 +59,9 @@ def parse_store_url(url: str, create_folder: bool = True) -> Store:
     if url in ("memory:", "memory://", "memory"):
         return Store(url, "memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"})
     parsed = urlparse(url)
+    if "partitions" in parse_qs(parsed.query) and parsed.scheme not in ("postgresql", "postgres"):
+        raise StoreURLError(f"invalid store '{url}': only a PostgreSQL store has partitions "
+                            "(memory and SQLite stores are one partition)")
     if parsed.scheme == "sqlite":
         return _sqlite_store(url, create_folder)
     if parsed.scheme in ("postgresql", "postgres"):
@@ -123,7 +137,27 @@ def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]
         "POSTGRES_PASSWORD": parsed.password or "",
         "POSTGRES_CONNECT_TIMEOUT": "5",
     }
-    return Store(url, "postgres", env)
+    return Store(url, "postgres", env, partitions=_partitions(url, parsed.query))
+
+
+def _partitions(url: str, query: str) -> int | None:
+    """The partition count `?partitions=N` asks for (None: whatever the store has)."""
+    try:
+        options = parse_qs(query, strict_parsing=bool(query))
+    except ValueError:
+        raise StoreURLError(f"invalid PostgreSQL store '{url}': cannot read its options "
+                            f"'{query}'") from None
+    unknown = sorted(set(options) - {"partitions"})
+    if unknown:
+        raise StoreURLError(f"invalid PostgreSQL store '{url}': unknown option '{unknown[0]}' "
+                            "(the only option is partitions=N)")
+    if "partitions" not in options:
+        return None
+    value = options["partitions"][-1]
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PARTITIONS:
+        raise StoreURLError(f"invalid PostgreSQL store '{url}': partitions must be a whole "
+                            f"number from 1 to {MAX_PARTITIONS}, not '{value}'")
+    return int(value)
 
 
 def _drop_postgres_tables(env: dict[str, str]) -> None:
@@ -147,7 +181,7 @@ def check_postgres(store: Store) -> None:
     """Connect once to a PostgreSQL store, so that an unusable server is reported with its
     cause (refused, timeout, authentication, missing database) within the connect timeout,
     rather than as the connection pool's "couldn't get a connection"."""
-    _connect(store).close()
+    connect(store).close()
 
 
 @contextmanager
@@ -158,7 +192,7 @@ def schema_lock(store: Store) -> Iterator[None]:
     if store.kind != "postgres":
         yield
         return
-    connection = _connect(store)
+    connection = connect(store)
     try:
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         yield
@@ -166,7 +200,8 @@ def schema_lock(store: Store) -> Iterator[None]:
         connection.close()  # ends the session: the lock goes with it
 
 
-def _connect(store: Store) -> Any:
+def connect(store: Store) -> Any:
+    """An autocommit psycopg connection to a PostgreSQL store, or one line saying why not."""
     import psycopg
 
     env = store.env

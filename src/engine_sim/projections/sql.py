@@ -7,6 +7,10 @@ in one transaction (the library's `ProjectionRunner` commits once per event, whi
 order of magnitude slower; see notes-eventsourcing.md), so a crash between two pages loses
 nothing and folds nothing twice: the position says exactly what the rows contain.
 
+On a partitioned PostgreSQL store every partition's log feeds the same tables; each
+partition's position is a tracking row of its own (`list_view` for partition 1,
+`list_view@2`, ... for the others), so a partition's view catches up alone.
+
 SQL is written once with `?` placeholders; for PostgreSQL they become `%s`. Keys are 64-bit
 (`BIGINT` on both: SQLite gives it INTEGER affinity).
 """
@@ -36,6 +40,7 @@ class ProjectionDatabase:
         if store.kind not in ("sqlite", "postgres"):
             raise ValueError(f"store '{store.url}' has no database for durable projections")
         self.kind = store.kind
+        self.partition = store.partition  # whose log the projections on it fold
         self._in_transaction = False
         if store.kind == "sqlite":
             assert store.path is not None
@@ -114,6 +119,10 @@ class ProjectionDatabase:
             self._in_transaction = False
 
     # -- tracking ------------------------------------------------------------------------
+    def tracking_name(self, projection: str) -> str:
+        """The tracking row of `projection` fed from this database's partition."""
+        return projection if self.partition == 1 else f"{projection}@{self.partition}"
+
     def position(self, name: str) -> int:
         """The projection's position; inside a transaction it is locked until the commit."""
         lock = " FOR UPDATE" if self.kind == "postgres" and self._in_transaction else ""
@@ -151,8 +160,9 @@ class SqlProjection:
 
     def __init__(self, db: ProjectionDatabase) -> None:
         self.db = db
+        self.tracking = db.tracking_name(self.NAME)
         db.create_tables(self.SCHEMA)
-        self.position = db.track(self.NAME)
+        self.position = db.track(self.tracking)
 
     def folds(self, record: dict[str, Any]) -> bool:
         raise NotImplementedError
@@ -163,10 +173,10 @@ class SqlProjection:
     def fold_page(self, page: Sequence[tuple[int, dict[str, Any]]], last_id: int) -> None:
         db = self.db
         with db.transaction():
-            stored = db.position(self.NAME)
+            stored = db.position(self.tracking)
             records = [r for nid, r in page if nid > stored and self.folds(r)]
             if records:
                 self._fold(records)
             if last_id > stored:
-                db.set_position(self.NAME, last_id)
+                db.set_position(self.tracking, last_id)
         self.position = max(stored, last_id)

@@ -89,6 +89,8 @@ class Intent:
     CORRELATED = "CORRELATED"
     # SIGNAL
     BROADCASTED = "BROADCASTED"
+    # DEPLOYMENT on the partitions a deployment is distributed to (a partitioned store)
+    DISTRIBUTED = "DISTRIBUTED"
     # ESCALATION
     ESCALATED = "ESCALATED"
     NOT_ESCALATED = "NOT_ESCALATED"
@@ -106,5 +108,6 @@ class Intent:
     EXECUTE = "EXECUTE"  # a batch operation runs its next chunk
     TRIGGER = "TRIGGER"  # a due timer fires
     EXPIRE = "EXPIRE"  # a buffered message reaches its deadline
+    DISTRIBUTE = "DISTRIBUTE"  # DEPLOYMENT: partition 1's deployment reaches another partition
     PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
     PINNED = "PINNED"

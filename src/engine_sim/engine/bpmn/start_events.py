@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 MSES = ValueType.MESSAGE_START_EVENT_SUBSCRIPTION
 TIMER = ValueType.TIMER
 SIGNAL_SUBSCRIPTION = ValueType.SIGNAL_SUBSCRIPTION
+ALL_STARTS = frozenset({EventType.TIMER, EventType.MESSAGE, EventType.SIGNAL})
 BAD_START_EVENT = "Expected to subscribe to start event '{id}' of process '{process}': {reason}"
 
 
@@ -57,14 +58,19 @@ class StartEvents:
         self.b = behaviors
 
     # -- deployment ------------------------------------------------------------------------
-    def deployed(self, ctx: CommandContext, new: list[DeployedProcess]) -> None:
-        """Subscribe the new versions' start events; drop those of the versions they replace."""
+    def deployed(self, ctx: CommandContext, new: list[DeployedProcess],
+                 kinds: frozenset[EventType] = ALL_STARTS) -> None:
+        """Subscribe the new versions' start events of `kinds`; drop those of the versions
+        they replace. (A partition a deployment is distributed to subscribes only message
+        start events, as in Zeebe: a timer fires, and a signal starts an instance, once.)"""
         for deployed in new:
             previous = self.b.catalog.latest(deployed.process_id)
             if previous is not None:
                 self._close_starts(ctx, previous)
             for start_id in deployed.model.root.start_events:
-                self._open_start(ctx, deployed, deployed.model.elements[start_id])
+                start = deployed.model.elements[start_id]
+                if start.event_type in kinds:
+                    self._open_start(ctx, deployed, start)
 
     def _open_start(self, ctx: CommandContext, deployed: DeployedProcess, start: Element) -> None:
         scope = Scope(None, -1)

@@ -1,0 +1,371 @@
+"""A partitioned store seen from one process: route each command to its partition.
+
+`Cluster` opens one `EngineApp` per partition (each its own tables, keys, lease and event
+index) and sends every command where Zeebe's gateway would (`routing`). A partition is run
+in this process when its writer lease is free (this process then holds it until it closes),
+or handed to the partition's worker through its command table when a worker holds the lease
+(`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
+(`DistributeDeployment`); a signal broadcast on one partition is distributed to the others;
+the list view and the operations view are folded from every partition's log into the same
+tables. Each partition keeps its own clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
+from typing import Any
+
+from engine_sim.app import EngineApp
+from engine_sim.engine import (
+    Command,
+    DeployResource,
+    DistributeDeployment,
+    Outcome,
+    ProcessCatalog,
+    commands,
+    partition_of,
+)
+from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.partitions.queue import CommandQueue, encode_command
+from engine_sim.partitions.routing import RoundRobin, message_partition
+from engine_sim.persistence import Store, parse_store_url
+from engine_sim.persistence.lease import StoreBusy
+from engine_sim.persistence.partitions import partition_count
+from engine_sim.persistence.stores import schema_lock
+from engine_sim.projections import AnyListView, SqlProjection
+from engine_sim.records import NO_KEY, Intent, ValueType
+from engine_sim.timeutil import Duration
+from migration.operate import CHUNK_SIZE, Selection
+from migration.views import OperationRow
+
+DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
+
+
+class Cluster:
+    def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
+                 timeout: float = DEFAULT_TIMEOUT, in_process: bool = True) -> None:
+        self.store = parse_store_url(store) if isinstance(store, str) else store
+        self.count = partition_count(self.store)
+        with schema_lock(self.store):  # creating the partitions' tables: one process at a time
+            self.apps = [EngineApp(self.store.of_partition(n), start_time=start_time)
+                         for n in range(1, self.count + 1)]
+        self.timeout = timeout
+        self.in_process = in_process  # False: a client only, every command goes to a worker
+        self.next_partition = RoundRobin(self.count)
+        self._queues: dict[int, CommandQueue] = {}
+
+    def app(self, partition: int) -> EngineApp:
+        return self.apps[partition - 1]
+
+    @property
+    def catalog(self) -> ProcessCatalog:
+        """The deployed definitions (partition 1 deploys them all, then distributes them)."""
+        engine = self.apps[0].engine
+        engine.refresh()
+        return engine.catalog
+
+    @contextmanager
+    def group_commit(self) -> Iterator[None]:
+        """`Engine.group_commit` on every partition this process runs (`create --count`)."""
+        with ExitStack() as stack:
+            for partition in range(1, self.count + 1):
+                if self.local(partition):
+                    stack.enter_context(self.app(partition).engine.group_commit())
+            yield
+
+    # -- commands ------------------------------------------------------------------------
+    def execute(self, command: Command) -> Outcome:
+        """Run `command` on its partition (a signal: on partition 1, then distributed)."""
+        if isinstance(command, DeployResource):
+            return self.deploy(command.xml, command.resource_name)
+        return self.send(self.partition_for(command), command)
+
+    def partition_for(self, command: Command) -> int:
+        if isinstance(command, commands.CreateProcessInstance):
+            return self.next_partition()
+        if isinstance(command, commands.PublishMessage):
+            return self.message_target(command.name, command.correlation_key)
+        key = command.instance if command.instance is not None else command.key
+        return partition_of(key) if key != NO_KEY else 1
+
+    def create_many(self, process_id: str, version: int | None, variables: dict[str, Any],
+                    count: int) -> tuple[list[int], Outcome | None]:
+        """`count` instances spread evenly over the partitions, each partition's share in one
+        request (workers create theirs in parallel, in group commits): their keys, and the
+        first rejection (a partition stops at its first)."""
+        shares = [count // self.count + (1 if n < count % self.count else 0)
+                  for n in range(self.count)]
+        waiting: dict[int, int] = {}
+        keys: list[int] = []
+        rejection: Outcome | None = None
+        for partition, share in enumerate(shares, start=1):
+            if share and not self.local(partition):
+                waiting[partition] = self._queue(partition).submit(
+                    "create", process=process_id, version=version, variables=variables,
+                    count=share)
+        for partition, share in enumerate(shares, start=1):
+            if not share or partition in waiting:
+                continue
+            engine = self.app(partition).engine
+            with engine.group_commit():
+                for _ in range(share):
+                    outcome = engine.execute(commands.CreateProcessInstance(
+                        process_id, version, variables))
+                    if outcome.rejected:
+                        rejection = rejection or outcome
+                        break
+                    keys.append(outcome.result)
+        for partition, request_id in waiting.items():
+            answer = self._answer(partition, self._queue(partition).wait(request_id, self.timeout))
+            keys.extend(answer["keys"])
+            if answer["rejection"] is not None:
+                rejection = rejection or _outcome({**answer, "records": [answer["rejection"]],
+                                                   "result": None})
+        return keys, rejection
+
+    def deploy(self, xml: bytes, resource_name: str) -> Outcome:
+        """Deploy on partition 1, then distribute the new definitions to the others."""
+        outcome = self.send(1, DeployResource(xml, resource_name))
+        if outcome.rejected:
+            return outcome
+        created = [r for r in outcome.records
+                   if r["valueType"] == ValueType.PROCESS and r["intent"] == Intent.CREATED]
+        deployment = next(r["key"] for r in outcome.records
+                          if r["valueType"] == ValueType.DEPLOYMENT)
+        processes = tuple((r["bpmnProcessId"], r["key"], r["version"]) for r in created)
+        for partition in range(2, self.count + 1 if processes else 2):  # duplicates: nothing new
+            distributed = self.send(partition, DistributeDeployment(
+                deployment, xml, resource_name, processes))
+            if distributed.rejected:  # the same XML was accepted on partition 1
+                raise RuntimeError(f"partition {partition} refused a distributed deployment: "
+                                   f"{distributed.rejection}")
+        return outcome
+
+    def message_target(self, name: str, correlation_key: str) -> int:
+        """The partition of the first instance subscribed to the message, else the one its
+        correlation key hashes to (where it is buffered; docs/scaling.md: how this differs
+        from Zeebe, which keeps every subscription on the message's partition)."""
+        for partition in range(1, self.count + 1):
+            engine = self.app(partition).engine
+            engine.refresh()
+            if engine.event_index.subscriptions_for_message(name, correlation_key):
+                return partition
+        return message_partition(correlation_key, self.count)
+
+    def send(self, partition: int, command: Command, *, distributed: bool = False) -> Outcome:
+        """Run `command` on `partition`, then distribute the signals it broadcast."""
+        if self.local(partition):
+            outcome = self.app(partition).engine.execute(command)
+        else:
+            outcome = _outcome(self.request(partition, "command", command=encode_command(command)))
+        return self._distribute_signals(partition, outcome, distributed)
+
+    def _distribute_signals(self, partition: int, outcome: Outcome,
+                            distributed: bool = False) -> Outcome:
+        """Zeebe distributes a signal broadcast (a command's, or a signal throw or end
+        event's) to every other partition: each SIGNAL BROADCASTED this outcome wrote is
+        broadcast there too (a distributed broadcast's own record is not sent on again)."""
+        broadcasts = [r for r in outcome.records if r["valueType"] == ValueType.SIGNAL
+                      and r["intent"] == Intent.BROADCASTED][1 if distributed else 0:]
+        others = [outcome]
+        for record in broadcasts:
+            signal = commands.BroadcastSignal(record["signalName"], dict(record["variables"]))
+            others.extend(self.send(n, signal, distributed=True)
+                          for n in range(1, self.count + 1) if n != partition)
+        return merged(others) if len(others) > 1 else outcome
+
+    def advance_clock(self, duration: Duration) -> list[Outcome]:
+        """Every partition's due timers and expiring messages, partition by partition."""
+        outcomes: list[Outcome] = []
+        for partition in range(1, self.count + 1):
+            if self.local(partition):
+                fired = self.app(partition).engine.advance_clock(duration)
+            else:
+                answer = self.request(partition, "advance_clock", duration=duration.isoformat())
+                fired = [_outcome(o) for o in answer["outcomes"]]
+            outcomes.extend(self._distribute_signals(partition, o) for o in fired)
+        return outcomes
+
+    # -- migration -----------------------------------------------------------------------
+    def migrate_instance(self, key: int, process: str, version: int | None,
+                         pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = False) -> Outcome:
+        partition = partition_of(key)
+        if self.local(partition):
+            return self.app(partition).operate.migrate_instance(key, process, version, pairs,
+                                                                auto_map)
+        return _outcome(self.request(partition, "migrate_instance", key=key, process=process,
+                                     version=version, pairs=[list(p) for p in pairs],
+                                     auto_map=auto_map))
+
+    def migrate(self, selection: Selection, process: str, version: int | None,
+                pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = True,
+                run: bool = True) -> list[tuple[int, Outcome, int | None]]:
+        """One batch operation per partition holding selected instances, each over its own
+        instances: (partition, creation outcome, operation key). Local partitions run their
+        chunks now when `run`; a worker runs its partition's chunks in its loop."""
+        self.views()  # every partition's instances, for a selection by filter
+        created: list[tuple[int, Outcome, int | None]] = []
+        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
+            key: int | None
+            if self.local(partition):
+                outcome, key = self.app(partition).operate.migrate(
+                    Selection(keys=tuple(group)), process, version, pairs, auto_map, run)
+            else:
+                answer = self.request(partition, "migrate", keys=group, process=process,
+                                      version=version, pairs=[list(p) for p in pairs],
+                                      auto_map=auto_map)
+                outcome, key = _outcome(answer), answer["key"]
+            created.append((partition, outcome, key))
+        return created
+
+    def revert(self, keys: Iterable[int], run: bool = True) -> list[tuple[int, Outcome, int | None]]:
+        """Revert each partition's operation of a fanned-out migration on its partition."""
+        reverted: list[tuple[int, Outcome, int | None]] = []
+        for key in keys:
+            partition = partition_of(key)
+            if self.local(partition):
+                outcome, created = self.app(partition).operate.revert(key, run)
+            else:
+                answer = self.request(partition, "revert", key=key)
+                outcome, created = _outcome(answer), answer["key"]
+            reverted.append((partition, outcome, created))
+        return reverted
+
+    def run_operations(self, keys: Iterable[int],
+                       on_chunk: Callable[[Outcome], object] | None = None,
+                       chunk_size: int = CHUNK_SIZE) -> list[Outcome]:
+        """Run the pending chunks of the operations `keys` on the partitions this process
+        runs (a worker runs its own partition's in its loop); each chunk's outcome goes to
+        `on_chunk`, or is returned."""
+        outcomes: list[Outcome] = []
+        for key in keys:
+            if self.local(partition_of(key)):
+                self.app(partition_of(key)).operate.run_operations(
+                    key, chunk_size, on_chunk=on_chunk or outcomes.append)
+        return outcomes
+
+    def preview(self, selection: Selection, process: str, version: int | None,
+                pairs: tuple[tuple[str, str], ...], auto_map: bool) -> dict[str, Any]:
+        """`Operate.preview` on every partition holding selected instances, summed. It writes
+        nothing, so a partition a worker runs is previewed here on its stored state."""
+        self.views()
+        total: dict[str, Any] = {"counts": Counter(), "targets": Counter(), "ignored": 0,
+                                 "ignoredKeys": [], "failures": {}, "total": 0}
+        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
+            app = self.app(partition)
+            app.engine.refresh()
+            preview = app.operate.preview(Selection(keys=tuple(group)), process, version,
+                                          pairs, auto_map)
+            for name in ("counts", "targets"):
+                total[name].update(preview[name])
+            for name in ("ignored", "total"):
+                total[name] += preview[name]
+            total["ignoredKeys"].extend(preview["ignoredKeys"])
+            total["failures"].update(preview["failures"])
+        return {**total, "counts": dict(total["counts"]), "targets": dict(total["targets"])}
+
+    @staticmethod
+    def _by_partition(keys: Iterable[int]) -> list[tuple[int, list[int]]]:
+        groups: dict[int, list[int]] = {}
+        for key in keys:
+            groups.setdefault(partition_of(key), []).append(key)
+        return sorted(groups.items())
+
+    def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
+        """The partitions' batch operations summed: total, completed, failed, ignored. The
+        view is caught up with every partition first, unless `catch_up` is false (workers
+        fold their own partitions' progress: polling need not read their logs again)."""
+        if catch_up:
+            self.views()
+        view = self.apps[0].operate.operations
+        rows = [row for key in keys if (row := view.get(key)) is not None]
+        return summed(rows)
+
+    # -- reads ---------------------------------------------------------------------------
+    def views(self) -> AnyListView:
+        """The list view of the whole store: every partition's log folded in."""
+        for app in self.apps:
+            if not app.engine.writer_lease.held:
+                _skip_folded(app)
+            app.views()
+        return self.apps[0].list_view
+
+    def instance_records(self, key: int) -> list[dict[str, Any]]:
+        engine = self.app(partition_of(key)).engine
+        engine.refresh()
+        return engine.stored_records(key)
+
+    # -- where a partition runs ----------------------------------------------------------
+    def local(self, partition: int) -> bool:
+        """Whether this process runs the partition: it holds its lease, or takes it now (a
+        free lease: no worker runs the partition) unless it is a client only. A lease taken
+        is held until `close`: a worker started later for the partition waits for it."""
+        engine = self.app(partition).engine
+        if engine.writer_lease.held:
+            return True
+        if not self.in_process:
+            return False
+        engine.writer_lease.wait = 0
+        try:
+            engine.take_writer_lease()
+        except StoreBusy:
+            return False
+        return True
+
+    def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
+        return self._answer(partition, self._queue(partition).call(kind, self.timeout, **args))
+
+    def _queue(self, partition: int) -> CommandQueue:
+        queue = self._queues.get(partition)
+        if queue is None:
+            queue = self._queues[partition] = CommandQueue(self.store, partition)
+        return queue
+
+    @staticmethod
+    def _answer(partition: int, answer: dict[str, Any]) -> dict[str, Any]:
+        if "error" in answer:
+            raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        for queue in self._queues.values():
+            queue.close()
+        for app in self.apps:
+            app.close()
+
+
+def _skip_folded(app: EngineApp) -> None:
+    """A partition another process writes: its worker folds its log into the shared views
+    itself, so this process's projections start from the stored positions instead of
+    reading and decoding what is folded already."""
+    app.operate  # noqa: B018 - opens the views and the follower
+    for projection in app.follower.projections:
+        if isinstance(projection, SqlProjection):
+            projection.position = max(projection.position,
+                                      projection.db.position(projection.tracking))
+
+
+def _outcome(answer: dict[str, Any]) -> Outcome:
+    return Outcome(records=answer["records"], rejection=answer["rejection"],
+                   result=answer["result"])
+
+
+def merged(outcomes: list[Outcome]) -> Outcome:
+    """One outcome for a command and what it caused on other partitions: all their records,
+    the first outcome's rejection and result."""
+    first = outcomes[0]
+    return Outcome(records=[r for o in outcomes for r in o.records], rejection=first.rejection,
+                   result=first.result)
+
+
+def summed(rows: list[OperationRow]) -> dict[str, Any]:
+    return {"operations": [row.key for row in rows],
+            "total": sum(row.total for row in rows),
+            "completed": sum(row.completed for row in rows),
+            "failed": sum(row.failed for row in rows),
+            "ignored": sum(row.ignored for row in rows),
+            "state": "COMPLETED" if rows and all(row.state == "COMPLETED" for row in rows)
+            else "ACTIVE"}
