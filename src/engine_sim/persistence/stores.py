@@ -136,6 +136,12 @@ def _postgres_store(url: str, parsed) -> Store:  # type: ignore[no-untyped-def]
         "POSTGRES_USER": parsed.username or os.environ.get("USER", "postgres"),
         "POSTGRES_PASSWORD": parsed.password or "",
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # the library's recorder, writing in a plain transaction (postgres_recorder.py)
+        "APPLICATION_RECORDER_TOPIC": "engine_sim.persistence.postgres_recorder:PostgresRecorder",
+        # one engine is one thread: a pool of five idle connections per engine only used up
+        # the server's connections (a partitioned store opens one engine per partition)
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "4",
     }
     return Store(url, "postgres", env, partitions=_partitions(url, parsed.query))
 
