@@ -49,8 +49,8 @@ from engine_sim.engine.deployment import (
     DistributionProcessor,
 )
 from engine_sim.engine.event_index import EventIndex
-from engine_sim.engine.message_subscriptions import MessageSubscriptionProcessors
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock, first_key
+from engine_sim.engine.message_subscriptions import MessageSubscriptionProcessors
 from engine_sim.engine.state import InstanceState
 from engine_sim.feel import clock as feel_clock
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url

@@ -6,6 +6,8 @@ in this process when its writer lease is free (this process then holds it until 
 or handed to the partition's worker through its command table when a worker holds the lease
 (`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
 (`DistributeDeployment`); a signal broadcast on one partition is distributed to the others;
+a message is published on its correlation key's partition, where the message subscriptions
+of every partition are registered, and its correlations are sent back (`messages`);
 the list view and the operations view are folded from every partition's log into the same
 tables. Each partition keeps its own clock.
 """
@@ -252,8 +254,9 @@ class Cluster:
         for key in keys:
             partition = partition_of(key)
             if self.local(partition):
-                self.app(partition).operate.run_operations(
-                    key, chunk_size, on_chunk=lambda o, p=partition: sink(self.followed(p, o)))
+                def chunk_done(outcome: Outcome, partition: int = partition) -> None:
+                    sink(self.followed(partition, outcome))  # e.g. subscriptions migrated
+                self.app(partition).operate.run_operations(key, chunk_size, on_chunk=chunk_done)
         return outcomes
 
     def preview(self, selection: Selection, process: str, version: int | None,
