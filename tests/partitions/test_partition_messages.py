@@ -22,7 +22,7 @@ from bpmn_builders import (
     task,
 )
 from test_cluster import create, log
-from test_worker import start_worker
+from test_worker import cli, start_worker
 
 from engine_sim.engine.commands import (
     CancelProcessInstance,
@@ -43,6 +43,9 @@ def waits(process_id: str) -> bytes:
 
 JOB = process(start(), task("work"), end(), chain("start", "work", "end", flow_ids=BY_SOURCE),
               process_id="job")
+WORK_THEN_WAIT = process(start(), task("work"), catch("paid", message_def()), end(),
+                         chain("start", "work", "paid", "end", flow_ids=BY_SOURCE),
+                         extra=message("payment"), process_id="work_then_wait")
 STARTED = process(start("start", message_def()), task("work"), end(),
                   chain("start", "work", "end", flow_ids=BY_SOURCE),
                   extra=message("order", key=None), process_id="started")
@@ -221,3 +224,25 @@ def test_messages_cross_partitions_run_by_workers(database_url: str) -> None:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(timeout=20) == 0
+
+
+def test_a_subscription_opened_by_a_cli_command_on_one_partition_is_registered(
+        database_url: str) -> None:
+    url = database_url + "?partitions=4"
+    setup = Cluster(url)
+    assert not setup.deploy(WORK_THEN_WAIT, "w.bpmn").rejected
+    key = key_on(3)
+    instance = create(setup, "work_then_wait", orderId=key)  # partition 1
+    setup.close()
+
+    completed = cli("jobs", "complete", str(instance), "work", "--store", url)
+    published = cli("messages", "publish", "payment", "--key", key, "--store", url, "--json")
+
+    assert completed.returncode == 0, completed.stderr
+    assert published.returncode == 0, published.stderr
+    after = Cluster(url)
+    try:
+        assert states(after)[instance] == "COMPLETED"
+        assert kinds(after, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING"]
+    finally:
+        after.close()
