@@ -173,6 +173,25 @@ def test_a_closed_subscription_is_unregistered_from_the_message_partition(
     assert states(cluster)[instance] == "CANCELED"
 
 
+def test_a_refused_correlation_goes_back_and_the_message_to_the_next_subscription(
+        cluster: Cluster) -> None:
+    key = key_on(3)
+    stale = create(cluster, "a", orderId=key)  # partition 1
+    waiting = create(cluster, "a", orderId=key)  # partition 2
+    # canceled behind the Cluster's back: its registration on partition 3 is left stale
+    assert not cluster.app(1).engine.execute(CancelProcessInstance(stale)).rejected
+
+    records = publish(cluster, key, ttl=HOUR)
+
+    refusals = [r for r in records if r["recordType"] == "COMMAND_REJECTION"]
+    assert [(r["valueType"], r["intent"], r["processInstanceKey"]) for r in refusals] == [
+        ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATE", stale)]
+    assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == [
+        "CREATED", "CREATED", "CORRELATING", "REJECTED", "CORRELATING"]
+    assert correlated(records) == [waiting]
+    assert states(cluster)[waiting] == "COMPLETED"
+
+
 def test_a_migrated_subscription_counts_for_its_new_process(cluster: Cluster) -> None:
     key = key_on(3)
     migrated = create(cluster, "a", orderId=key)  # partition 1

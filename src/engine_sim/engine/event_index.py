@@ -309,6 +309,14 @@ class EventIndex:
         if r["interrupting"]:
             self._remote_closed(r)
 
+    def _remote_rejected(self, r: Record) -> None:
+        """The instance's partition refused the message: it no longer counts as correlated
+        to that process (Zeebe's `MessageSubscriptionRejectedApplier`)."""
+        message = self.messages.get(r["messageKey"])
+        if message is not None and r["bpmnProcessId"] in message.correlated:
+            self._set(self.messages, message.key,
+                      replace(message, correlated=message.correlated - {r["bpmnProcessId"]}))
+
     # signal subscriptions
     def _signal_opened(self, r: Record) -> None:
         entry = SignalSubscriptionEntry(r["key"], r.get("processInstanceKey", NO_INSTANCE),
@@ -416,6 +424,7 @@ _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
     (MS, Intent.CREATED): EventIndex._remote_opened,
     (MS, Intent.CORRELATING): EventIndex._remote_correlating,
     (MS, Intent.DELETED): EventIndex._remote_closed,
+    (MS, Intent.REJECTED): EventIndex._remote_rejected,
     (MS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
     (ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED): EventIndex._signal_opened,
     (ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED): EventIndex._signal_closed,

@@ -9,7 +9,8 @@ closes (`CloseMessageSubscription`: DELETED) or follows a migration
 (`MigrateMessageSubscription`: MIGRATED). A published message writes CORRELATING for such a
 subscription (`EventTriggers.publish`), and the instance's partition correlates it
 (`CorrelateMessageSubscription`: PROCESS_MESSAGE_SUBSCRIPTION CORRELATED, as on one
-partition). The partitions' engines never call each other: `partitions.Cluster` carries
+partition) or refuses it, which the message partition hears (`RejectMessageSubscription`:
+REJECTED, and a buffered message goes to the process's next subscription). The partitions' engines never call each other: `partitions.Cluster` carries
 these commands between them, as Zeebe's `SubscriptionCommandSender` does. A one-partition
 store never writes or receives any of them.
 """
@@ -75,6 +76,22 @@ class MigrateMessageSubscription(Command):
 
 
 @dataclass(frozen=True)
+class RejectMessageSubscription(Command):
+    """To the message partition: the instance's partition refused the correlation."""
+
+    VALUE_TYPE = MS
+    INTENT = Intent.REJECT
+    subscription_key: int
+    instance_key: int
+    element_instance_key: int
+    process_id: str
+    name: str
+    correlation_key: str
+    interrupting: bool
+    message_key: int
+
+
+@dataclass(frozen=True)
 class CorrelateMessageSubscription(InstanceCommand):
     """To the instance's partition: the message partition correlated a message to it."""
 
@@ -97,6 +114,7 @@ class MessageSubscriptionProcessors:
             OpenMessageSubscription: self.open,
             CloseMessageSubscription: self.close,
             MigrateMessageSubscription: self.migrate,
+            RejectMessageSubscription: self.reject,
             CorrelateMessageSubscription: self.correlate,
         }
 
@@ -132,6 +150,32 @@ class MessageSubscriptionProcessors:
         ctx.write(None, MS, Intent.MIGRATED, entry.key,
                   **(remote_fields(entry) | {"bpmnProcessId": cmd.process_id}), messageKey=-1,
                   variables={})
+
+    def reject(self, ctx: CommandContext, cmd: RejectMessageSubscription) -> None:
+        """REJECTED: the message no longer counts as correlated to the process; a buffered
+        one goes to the process's next subscription (Zeebe's
+        `MessageSubscriptionRejectProcessor`). The refused subscription is not offered it
+        again."""
+        entry = MessageSubscriptionEntry(cmd.subscription_key, cmd.instance_key,
+                                         cmd.element_instance_key, cmd.process_id, cmd.name,
+                                         cmd.correlation_key, remote=True,
+                                         interrupting=cmd.interrupting)
+        ctx.write(None, MS, Intent.REJECTED, entry.key, **remote_fields(entry),
+                  messageKey=cmd.message_key, variables={})
+        message = ctx.index.messages.get(cmd.message_key)
+        if message is None:  # not buffered, or expired since
+            return
+        for other in ctx.index.subscriptions_for_message(cmd.name, cmd.correlation_key):
+            if other.process_id != cmd.process_id or other.element_instance_key == cmd.element_instance_key:
+                continue
+            if other.remote:
+                self.b.events.correlating(ctx, other, message)
+                return
+            state = ctx.instance(other.instance_key)
+            subscription = state.subscriptions.get(other.key) if state is not None else None
+            if state is not None and subscription is not None and \
+                    self.b.events.correlate(ctx, state, subscription, message):
+                return
 
     # -- on the instance's partition -----------------------------------------------------------
     def correlate(self, ctx: CommandContext, cmd: CorrelateMessageSubscription) -> None:

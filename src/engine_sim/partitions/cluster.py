@@ -31,7 +31,7 @@ from engine_sim.engine import (
     partition_of,
 )
 from engine_sim.engine.engine import DEFAULT_START
-from engine_sim.partitions.messages import sent_commands
+from engine_sim.partitions.messages import rejected, sent_commands
 from engine_sim.partitions.queue import CommandQueue, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
@@ -163,8 +163,12 @@ class Cluster:
         partition (`messages`), then its signal broadcasts distributed."""
         others = [outcome]
         if self.count > 1:
-            others.extend(self.send(target, command) for target, command
-                          in sent_commands(partition, outcome.records, self.count))
+            for record, target, command in sent_commands(partition, outcome.records, self.count):
+                sent = self.send(target, command)
+                others.append(sent)
+                refused = rejected(record) if sent.rejected else None
+                if refused is not None:  # Zeebe: REJECT, back to the message partition
+                    others.append(self.send(partition, refused))
         others.extend(self._distribute_signals(partition, outcome, distributed))
         return merged(others) if len(others) > 1 else outcome
 

@@ -6,7 +6,8 @@
   correlation key hashes to), unless that is the instance's own partition: there the
   engine's event index sees it already, as on a one-partition store;
 - a MESSAGE_SUBSCRIPTION CORRELATING on the message's partition is correlated on the
-  instance's partition.
+  instance's partition; when that partition refuses it, the message partition hears so
+  (`rejected`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine_sim.engine.message_subscriptions import (
     CorrelateMessageSubscription,
     MigrateMessageSubscription,
     OpenMessageSubscription,
+    RejectMessageSubscription,
 )
 from engine_sim.partitions.routing import message_partition
 from engine_sim.records import Intent, Record, RecordType, ValueType
@@ -36,15 +38,15 @@ def crosses(record: Record) -> bool:
 
 
 def sent_commands(partition: int, records: Iterable[Record], count: int
-                  ) -> list[tuple[int, Command]]:
-    """(partition, command) for each record of `partition` that another must hear of, in
-    record order."""
-    sent: list[tuple[int, Command]] = []
+                  ) -> list[tuple[Record, int, Command]]:
+    """(record, partition, command) for each record of `partition` that another must hear
+    of, in record order."""
+    sent: list[tuple[Record, int, Command]] = []
     for r in records:
         if not crosses(r):
             continue
         if r["valueType"] == MS:
-            sent.append((partition_of(r["processInstanceKey"]), CorrelateMessageSubscription(
+            sent.append((r, partition_of(r["processInstanceKey"]), CorrelateMessageSubscription(
                 r["processInstanceKey"], r["elementInstanceKey"], r["messageName"],
                 r["correlationKey"], r["messageKey"], dict(r["variables"]))))
             continue
@@ -52,13 +54,24 @@ def sent_commands(partition: int, records: Iterable[Record], count: int
         if target == partition:
             continue
         if r["intent"] == Intent.CREATED:
-            sent.append((target, OpenMessageSubscription(
+            sent.append((r, target, OpenMessageSubscription(
                 r["processInstanceKey"], r["elementInstanceKey"], r["bpmnProcessId"],
                 r["messageName"], r["correlationKey"], r["interrupting"])))
         elif r["intent"] == Intent.DELETED:
-            sent.append((target, CloseMessageSubscription(r["elementInstanceKey"],
-                                                          r["messageName"])))
+            sent.append((r, target, CloseMessageSubscription(r["elementInstanceKey"],
+                                                             r["messageName"])))
         else:
-            sent.append((target, MigrateMessageSubscription(
+            sent.append((r, target, MigrateMessageSubscription(
                 r["elementInstanceKey"], r["messageName"], r["bpmnProcessId"])))
     return sent
+
+
+def rejected(record: Record) -> RejectMessageSubscription | None:
+    """What the message partition is sent back when the instance's partition refuses the
+    correlation its CORRELATING `record` sent (None for any other record)."""
+    if record["valueType"] != MS:
+        return None
+    return RejectMessageSubscription(
+        record["key"], record["processInstanceKey"], record["elementInstanceKey"],
+        record["bpmnProcessId"], record["messageName"], record["correlationKey"],
+        record["interrupting"], record["messageKey"])

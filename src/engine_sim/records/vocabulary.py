@@ -90,6 +90,7 @@ class Intent:
     EXPIRED = "EXPIRED"
     CORRELATED = "CORRELATED"
     CORRELATING = "CORRELATING"  # MESSAGE_SUBSCRIPTION: sent to the instance's partition
+    REJECTED = "REJECTED"  # MESSAGE_SUBSCRIPTION: the instance's partition refused it
     # SIGNAL
     BROADCASTED = "BROADCASTED"
     # DEPLOYMENT on the partitions a deployment is distributed to (a partitioned store)
@@ -113,6 +114,7 @@ class Intent:
     EXPIRE = "EXPIRE"  # a buffered message reaches its deadline
     CORRELATE = "CORRELATE"  # PROCESS_MESSAGE_SUBSCRIPTION: the message partition's correlation
     DELETE = "DELETE"  # MESSAGE_SUBSCRIPTION: the instance's partition closed it
+    REJECT = "REJECT"  # MESSAGE_SUBSCRIPTION: the instance's partition refused a correlation
     DISTRIBUTE = "DISTRIBUTE"  # DEPLOYMENT: partition 1's deployment reaches another partition
     PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
     PINNED = "PINNED"
