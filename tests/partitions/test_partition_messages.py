@@ -24,13 +24,19 @@ from bpmn_builders import (
 from test_cluster import create, log
 from test_worker import cli, start_worker
 
+from engine_sim.engine import Engine
 from engine_sim.engine.commands import (
     CancelProcessInstance,
     CompleteJob,
     CreateProcessInstance,
     PublishMessage,
 )
+from engine_sim.engine.message_subscriptions import (
+    CloseMessageSubscription,
+    OpenMessageSubscription,
+)
 from engine_sim.partitions import Cluster, message_partition, partition_of
+from engine_sim.partitions.messages import sent_commands
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import parse_duration
 
@@ -265,3 +271,31 @@ def test_a_subscription_opened_by_a_cli_command_on_one_partition_is_registered(
         assert kinds(after, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING"]
     finally:
         after.close()
+
+
+def test_only_subscriptions_of_another_message_partition_are_sent_on() -> None:
+    home, away = key_on(2), key_on(3)
+    opened = {"recordType": "EVENT", "valueType": "PROCESS_MESSAGE_SUBSCRIPTION",
+              "intent": "CREATED", "processInstanceKey": 2 << 51, "elementInstanceKey": (2 << 51) + 5,
+              "bpmnProcessId": "a", "messageName": "payment", "interrupting": True}
+
+    sent = sent_commands(2, [opened | {"correlationKey": home}, opened | {"correlationKey": away}], 4)
+
+    assert [(target, command) for _, target, command in sent] == [
+        (3, OpenMessageSubscription(2 << 51, (2 << 51) + 5, "a", "payment", away, True))]
+
+
+def test_a_registered_subscription_takes_a_buffered_message_once_per_process() -> None:
+    engine = Engine()  # a message partition's engine, on its own
+    other = 2 << 51  # an instance of partition 2
+    published = engine.execute(PublishMessage("payment", "k", {"n": 1}, HOUR)).result
+
+    first = engine.execute(OpenMessageSubscription(other, other + 1, "a", "payment", "k", True))
+    again = engine.execute(OpenMessageSubscription(other + 9, other + 10, "a", "payment", "k", True))
+    closed = engine.execute(CloseMessageSubscription(other + 10, "payment"))
+
+    assert [(r["intent"], r.get("messageKey")) for r in first.records] == [
+        ("CREATED", -1), ("CORRELATING", published)]
+    assert [r["intent"] for r in again.records] == ["CREATED"]  # "a" had it already
+    assert [r["intent"] for r in closed.records] == ["DELETED"]
+    assert engine.execute(CloseMessageSubscription(other + 10, "payment")).rejected
