@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from scenario_data import DATA
 
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 WriteScenario = Callable[[str], Path]
 
 

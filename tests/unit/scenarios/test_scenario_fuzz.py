@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scenario_data import DATA
 
 from engine_sim.scenarios.doc_steps import STEP_MODELS
 from engine_sim.scenarios.document import Scenario, ScenarioInputError, load_scenario

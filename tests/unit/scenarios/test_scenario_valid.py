@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 from pydantic import ValidationError
+from scenario_data import DATA
 
 from engine_sim.model import Definitions
 from engine_sim.scenarios.doc_fields import Filter, InstanceRef, Reject, Target
