@@ -13,6 +13,9 @@ trigger never scans instances:
   earlier in the same command is seen), logging how to undo each change; `roll_back()` undoes
   them when the command is rejected or fails. So a command that is not saved never leaves the
   index changed, and a saved one changes it exactly by its records.
+- On a partitioned store the message's partition also folds the subscriptions other
+  partitions registered there (MESSAGE_SUBSCRIPTION, `engine.message_subscriptions`): they
+  sit next to its own, marked `remote`.
 - `rebuild(app)`: an engine opened on a non-empty store folds the whole notification log once
   (every stored event's records, in position order) before it runs any command.
 
@@ -174,8 +177,7 @@ class EventIndex:
         key = self._remote_subscriptions.get((element_instance_key, name))
         if key is None:
             return None
-        return self.message_subscriptions.get((name, self._message_subscription_names[key][1]),
-                                              {}).get(key)
+        return self.message_subscriptions[self._message_subscription_names[key]].get(key)
 
     def signal_subscribers(self, name: str) -> list[SignalSubscriptionEntry]:
         return sorted(self.signal_subscriptions.get(name, {}).values(), key=lambda s: s.key)
