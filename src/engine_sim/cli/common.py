@@ -21,13 +21,15 @@ from rich.table import Table
 
 from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import CliError
-from engine_sim.engine import DeployedProcess, Engine, clock_control, partition_of
+from engine_sim.engine import DeployedProcess, Engine, Outcome, clock_control, partition_of
 from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
 from engine_sim.partitions import Cluster
+from engine_sim.partitions.messages import crosses
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreBusy, StoreReadOnly
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import schema_lock
+from engine_sim.records import Record
 
 
 def console(json_output: bool = False) -> Console:
@@ -68,8 +70,11 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
 
     On a partitioned PostgreSQL store (docs/scaling.md) a command about one instance (`key`)
     runs on that instance's partition (taking its lease); a command that reads the views
-    (`whole_store`) folds every partition's log into them first; the others refuse it."""
-    store = open_store(store_url, read_only)
+    (`whole_store`) folds every partition's log into them first; the others refuse it. What
+    such a command sends to other partitions (message subscriptions) is sent once it is done
+    and the partition's lease given back (`Cluster.followed`)."""
+    store = whole = open_store(store_url, read_only)
+    crossing: list[Record] = []
     try:
         partitions = partition_count(store)
         if partitions > 1 and key is not None:
@@ -97,10 +102,17 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
                 f"writer holds: {holder}", file=sys.stderr)
             if not lease_on_first_write:
                 take_lease(opened.engine)  # first: it reloads what another writer wrote
+            if partitions > 1:  # what it writes may concern other partitions
+                opened.engine.saved_listeners.append(lambda written: crossing.extend(
+                    r for _, records in written for r in records if crosses(r)))
         start_store_clock(opened.engine)
         yield opened
     finally:
         opened.close()
+    if crossing:
+        with cluster_of(whole, store_url) as cluster:
+            cluster.followed(store.partition, Outcome(
+                records=sorted(crossing, key=lambda r: r["position"])))
 
 
 def key_partition(key: int, partitions: int) -> int:
@@ -131,6 +143,13 @@ def writer(store_url: str, wait: float = DEFAULT_WAIT) -> Iterator[Engine | Clus
         with session(store_url, wait=wait) as opened:
             yield opened.engine
         return
+    with cluster_of(store, store_url) as cluster:
+        yield cluster
+
+
+@contextmanager
+def cluster_of(store: Store, store_url: str) -> Iterator[Cluster]:
+    """A `Cluster` over a partitioned store, each partition on the store's clock."""
     try:
         cluster = Cluster(store, start_time=STORE_EPOCH)
     except _store_errors() as error:

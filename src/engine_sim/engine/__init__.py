@@ -12,10 +12,11 @@ CLI, the scenario runner) may use. Everything else in `engine_sim.engine` is int
   `subscribes`;
 - storage: `RecordsAggregate` (an aggregate whose events carry pre-applied records);
 - partitions: `partition_of` (a key names its partition), `DeployResource` and
-  `DistributeDeployment` (a deployment handed from partition 1 to the others).
+  `DistributeDeployment` (a deployment handed from partition 1 to the others),
+  `message_subscriptions` (subscriptions registered on their message's partition).
 """
 
-from engine_sim.engine import commands
+from engine_sim.engine import commands, message_subscriptions
 from engine_sim.engine.aggregates import RecordsAggregate
 from engine_sim.engine.bpmn import incidents, jobs, transitions, variables
 from engine_sim.engine.bpmn.behaviors import Behaviors
@@ -52,6 +53,7 @@ __all__ = [
     "evaluate",
     "incidents",
     "jobs",
+    "message_subscriptions",
     "opening_for",
     "partition_of",
     "rejection_record",

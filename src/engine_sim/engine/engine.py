@@ -50,6 +50,7 @@ from engine_sim.engine.deployment import (
 )
 from engine_sim.engine.event_index import EventIndex
 from engine_sim.engine.keys import KeyGenerator, SimulatedClock, first_key
+from engine_sim.engine.message_subscriptions import MessageSubscriptionProcessors
 from engine_sim.engine.state import InstanceState
 from engine_sim.feel import clock as feel_clock
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
@@ -117,6 +118,7 @@ class Engine:
             **EngineProcessors(self.behaviors).table,
             DeployResource: DeploymentProcessor(self.behaviors, self.definitions_aggregate),
             DistributeDeployment: DistributionProcessor(self.behaviors, self.definitions_aggregate),
+            **MessageSubscriptionProcessors(self.behaviors).table,  # a partitioned store's
         }
         # timers, subscriptions and buffered messages engine-wide, from saved records
         self._event_index = EventIndex()

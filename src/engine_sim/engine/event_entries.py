@@ -27,6 +27,10 @@ class MessageSubscriptionEntry:
     process_id: str  # a message correlates to at most one instance per bpmnProcessId
     name: str
     correlation_key: str
+    # registered here, the message's partition, by an instance of another partition
+    # (MESSAGE_SUBSCRIPTION): a correlation is sent there (a partitioned store only)
+    remote: bool = False
+    interrupting: bool = True
 
 
 @dataclass(frozen=True, slots=True)

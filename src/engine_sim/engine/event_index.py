@@ -13,6 +13,9 @@ trigger never scans instances:
   earlier in the same command is seen), logging how to undo each change; `roll_back()` undoes
   them when the command is rejected or fails. So a command that is not saved never leaves the
   index changed, and a saved one changes it exactly by its records.
+- On a partitioned store the message's partition also folds the subscriptions other
+  partitions registered there (MESSAGE_SUBSCRIPTION, `engine.message_subscriptions`): they
+  sit next to its own, marked `remote`.
 - `rebuild(app)`: an engine opened on a non-empty store folds the whole notification log once
   (every stored event's records, in position order) before it runs any command.
 
@@ -55,6 +58,9 @@ class EventIndex:
         self._timer_heap: list[tuple[datetime, int]] = []
         self.message_subscriptions: dict[tuple[str, str], dict[int, MessageSubscriptionEntry]] = {}
         self._message_subscription_names: dict[int, tuple[str, str]] = {}
+        # subscriptions of other partitions registered here, by (element instance, message
+        # name): how their partition names them when it closes or migrates them
+        self._remote_subscriptions: dict[tuple[int, str], int] = {}
         self.signal_subscriptions: dict[str, dict[int, SignalSubscriptionEntry]] = {}
         self._signal_names: dict[int, str] = {}
         self.messages: dict[int, BufferedMessage] = {}
@@ -164,6 +170,14 @@ class EventIndex:
         """Zeebe's order: by element instance key (then subscription key)."""
         found = self.message_subscriptions.get((name, correlation_key), {})
         return sorted(found.values(), key=lambda s: (s.element_instance_key, s.key))
+
+    def remote_subscription(self, element_instance_key: int, name: str
+                            ) -> MessageSubscriptionEntry | None:
+        """The subscription another partition's element instance registered here."""
+        key = self._remote_subscriptions.get((element_instance_key, name))
+        if key is None:
+            return None
+        return self.message_subscriptions[self._message_subscription_names[key]].get(key)
 
     def signal_subscribers(self, name: str) -> list[SignalSubscriptionEntry]:
         return sorted(self.signal_subscriptions.get(name, {}).values(), key=lambda s: s.key)
@@ -275,6 +289,36 @@ class EventIndex:
             self._set(self.message_subscriptions[name], entry.key,
                       replace(entry, process_id=r["bpmnProcessId"]))
 
+    # subscriptions of other partitions, registered on the message's partition
+    def _remote_opened(self, r: Record) -> None:
+        entry = MessageSubscriptionEntry(r["key"], r["processInstanceKey"], r["elementInstanceKey"],
+                                         r["bpmnProcessId"], r["messageName"], r["correlationKey"],
+                                         remote=True, interrupting=r["interrupting"])
+        name = (entry.name, entry.correlation_key)
+        self._set(self._bucket(self.message_subscriptions, name), entry.key, entry)
+        self._set(self._message_subscription_names, entry.key, name)
+        self._set(self._remote_subscriptions, (entry.element_instance_key, entry.name), entry.key)
+
+    def _remote_closed(self, r: Record) -> None:
+        self._message_subscription_closed(r)
+        if self._remote_subscriptions.get((r["elementInstanceKey"], r["messageName"])) == r["key"]:
+            self._del(self._remote_subscriptions, (r["elementInstanceKey"], r["messageName"]))
+
+    def _remote_correlating(self, r: Record) -> None:
+        """The message is on its way to the subscription's partition: it counts as
+        correlated to that process now (an interrupting subscription is used up)."""
+        self._correlated(r["messageKey"], r["bpmnProcessId"])
+        if r["interrupting"]:
+            self._remote_closed(r)
+
+    def _remote_rejected(self, r: Record) -> None:
+        """The instance's partition refused the message: it no longer counts as correlated
+        to that process (Zeebe's `MessageSubscriptionRejectedApplier`)."""
+        message = self.messages.get(r["messageKey"])
+        if message is not None and r["bpmnProcessId"] in message.correlated:
+            self._set(self.messages, message.key,
+                      replace(message, correlated=message.correlated - {r["bpmnProcessId"]}))
+
     # signal subscriptions
     def _signal_opened(self, r: Record) -> None:
         entry = SignalSubscriptionEntry(r["key"], r.get("processInstanceKey", NO_INSTANCE),
@@ -369,6 +413,7 @@ class EventIndex:
 
 PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
 MSES = ValueType.MESSAGE_START_EVENT_SUBSCRIPTION
+MS = ValueType.MESSAGE_SUBSCRIPTION
 _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
     (ValueType.TIMER, Intent.CREATED): EventIndex._timer_created,
     (ValueType.TIMER, Intent.TRIGGERED): EventIndex._timer_removed,
@@ -378,6 +423,11 @@ _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
     (PMS, Intent.CORRELATED): EventIndex._message_subscription_correlated,
     (PMS, Intent.DELETED): EventIndex._message_subscription_closed,
     (PMS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
+    (MS, Intent.CREATED): EventIndex._remote_opened,
+    (MS, Intent.CORRELATING): EventIndex._remote_correlating,
+    (MS, Intent.DELETED): EventIndex._remote_closed,
+    (MS, Intent.REJECTED): EventIndex._remote_rejected,
+    (MS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
     (ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED): EventIndex._signal_opened,
     (ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED): EventIndex._signal_closed,
     (ValueType.SIGNAL_SUBSCRIPTION, Intent.MIGRATED): EventIndex._signal_migrated,

@@ -6,6 +6,8 @@ in this process when its writer lease is free (this process then holds it until 
 or handed to the partition's worker through its command table when a worker holds the lease
 (`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
 (`DistributeDeployment`); a signal broadcast on one partition is distributed to the others;
+a message is published on its correlation key's partition, where the message subscriptions
+of every partition are registered, and its correlations are sent back (`messages`);
 the list view and the operations view are folded from every partition's log into the same
 tables. Each partition keeps its own clock.
 """
@@ -29,6 +31,7 @@ from engine_sim.engine import (
     partition_of,
 )
 from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.partitions.messages import rejected, sent_commands
 from engine_sim.partitions.queue import CommandQueue, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
@@ -86,8 +89,8 @@ class Cluster:
     def partition_for(self, command: Command) -> int:
         if isinstance(command, commands.CreateProcessInstance):
             return self.next_partition()
-        if isinstance(command, commands.PublishMessage):
-            return self.message_target(command.name, command.correlation_key)
+        if isinstance(command, commands.PublishMessage):  # where it correlates and is buffered
+            return message_partition(command.correlation_key, self.count)
         key = command.instance if command.instance is not None else command.key
         return partition_of(key) if key != NO_KEY else 1
 
@@ -118,9 +121,11 @@ class Cluster:
                         rejection = rejection or outcome
                         break
                     keys.append(outcome.result)
+                    self.followed(partition, outcome)
         for partition, request_id in waiting.items():
             answer = self._answer(partition, self._queue(partition).wait(request_id, self.timeout))
             keys.extend(answer["keys"])
+            self.followed(partition, Outcome(records=answer.get("records", [])))
             if answer["rejection"] is not None:
                 rejection = rejection or _outcome({**answer, "records": [answer["rejection"]],
                                                    "result": None})
@@ -144,38 +149,42 @@ class Cluster:
                                    f"{distributed.rejection}")
         return outcome
 
-    def message_target(self, name: str, correlation_key: str) -> int:
-        """The partition of the first instance subscribed to the message, else the one its
-        correlation key hashes to (where it is buffered; docs/scaling.md: how this differs
-        from Zeebe, which keeps every subscription on the message's partition)."""
-        for partition in range(1, self.count + 1):
-            engine = self.app(partition).engine
-            engine.refresh()
-            if engine.event_index.subscriptions_for_message(name, correlation_key):
-                return partition
-        return message_partition(correlation_key, self.count)
-
     def send(self, partition: int, command: Command, *, distributed: bool = False) -> Outcome:
-        """Run `command` on `partition`, then distribute the signals it broadcast."""
+        """Run `command` on `partition`, then what it sends to other partitions."""
         if self.local(partition):
             outcome = self.app(partition).engine.execute(command)
         else:
             outcome = _outcome(self.request(partition, "command", command=encode_command(command)))
-        return self._distribute_signals(partition, outcome, distributed)
+        return self.followed(partition, outcome, distributed)
+
+    def followed(self, partition: int, outcome: Outcome, distributed: bool = False) -> Outcome:
+        """`outcome` of `partition` and what it caused on the others, merged: its message
+        subscriptions registered on (or correlations sent back from) their message's
+        partition (`messages`), then its signal broadcasts distributed."""
+        others = [outcome]
+        if self.count > 1:
+            for record, target, command in sent_commands(partition, outcome.records, self.count):
+                sent = self.send(target, command)
+                others.append(sent)
+                refused = rejected(record) if sent.rejected else None
+                if refused is not None:  # Zeebe: REJECT, back to the message partition
+                    others.append(self.send(partition, refused))
+        others.extend(self._distribute_signals(partition, outcome, distributed))
+        return merged(others) if len(others) > 1 else outcome
 
     def _distribute_signals(self, partition: int, outcome: Outcome,
-                            distributed: bool = False) -> Outcome:
+                            distributed: bool = False) -> list[Outcome]:
         """Zeebe distributes a signal broadcast (a command's, or a signal throw or end
         event's) to every other partition: each SIGNAL BROADCASTED this outcome wrote is
         broadcast there too (a distributed broadcast's own record is not sent on again)."""
         broadcasts = [r for r in outcome.records if r["valueType"] == ValueType.SIGNAL
                       and r["intent"] == Intent.BROADCASTED][1 if distributed else 0:]
-        others = [outcome]
+        others: list[Outcome] = []
         for record in broadcasts:
             signal = commands.BroadcastSignal(record["signalName"], dict(record["variables"]))
             others.extend(self.send(n, signal, distributed=True)
                           for n in range(1, self.count + 1) if n != partition)
-        return merged(others) if len(others) > 1 else outcome
+        return others
 
     def advance_clock(self, duration: Duration) -> list[Outcome]:
         """Every partition's due timers and expiring messages, partition by partition."""
@@ -186,7 +195,7 @@ class Cluster:
             else:
                 answer = self.request(partition, "advance_clock", duration=duration.isoformat())
                 fired = [_outcome(o) for o in answer["outcomes"]]
-            outcomes.extend(self._distribute_signals(partition, o) for o in fired)
+            outcomes.extend(self.followed(partition, o) for o in fired)
         return outcomes
 
     # -- migration -----------------------------------------------------------------------
@@ -194,11 +203,11 @@ class Cluster:
                          pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = False) -> Outcome:
         partition = partition_of(key)
         if self.local(partition):
-            return self.app(partition).operate.migrate_instance(key, process, version, pairs,
-                                                                auto_map)
-        return _outcome(self.request(partition, "migrate_instance", key=key, process=process,
-                                     version=version, pairs=[list(p) for p in pairs],
-                                     auto_map=auto_map))
+            return self.followed(partition, self.app(partition).operate.migrate_instance(
+                key, process, version, pairs, auto_map))
+        return self.followed(partition, _outcome(self.request(
+            partition, "migrate_instance", key=key, process=process, version=version,
+            pairs=[list(p) for p in pairs], auto_map=auto_map)))
 
     def migrate(self, selection: Selection, process: str, version: int | None,
                 pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = True,
@@ -212,7 +221,9 @@ class Cluster:
             key: int | None
             if self.local(partition):
                 outcome, key = self.app(partition).operate.migrate(
-                    Selection(keys=tuple(group)), process, version, pairs, auto_map, run)
+                    Selection(keys=tuple(group)), process, version, pairs, auto_map, run=False)
+                if run and key is not None:
+                    self.run_operations([key])
             else:
                 answer = self.request(partition, "migrate", keys=group, process=process,
                                       version=version, pairs=[list(p) for p in pairs],
@@ -227,7 +238,9 @@ class Cluster:
         for key in keys:
             partition = partition_of(key)
             if self.local(partition):
-                outcome, created = self.app(partition).operate.revert(key, run)
+                outcome, created = self.app(partition).operate.revert(key, run=False)
+                if run and created is not None:
+                    self.run_operations([created])
             else:
                 answer = self.request(partition, "revert", key=key)
                 outcome, created = _outcome(answer), answer["key"]
@@ -241,10 +254,13 @@ class Cluster:
         runs (a worker runs its own partition's in its loop); each chunk's outcome goes to
         `on_chunk`, or is returned."""
         outcomes: list[Outcome] = []
+        sink = on_chunk or outcomes.append
         for key in keys:
-            if self.local(partition_of(key)):
-                self.app(partition_of(key)).operate.run_operations(
-                    key, chunk_size, on_chunk=on_chunk or outcomes.append)
+            partition = partition_of(key)
+            if self.local(partition):
+                def chunk_done(outcome: Outcome, partition: int = partition) -> None:
+                    sink(self.followed(partition, outcome))  # e.g. subscriptions migrated
+                self.app(partition).operate.run_operations(key, chunk_size, on_chunk=chunk_done)
         return outcomes
 
     def preview(self, selection: Selection, process: str, version: int | None,

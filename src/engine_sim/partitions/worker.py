@@ -20,6 +20,7 @@ from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, partition_of
 from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.partitions.messages import crosses
 from engine_sim.partitions.queue import CommandQueue, decode_command
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
@@ -127,6 +128,7 @@ class Worker:
                 count: int) -> dict[str, Any]:
         engine = self.app.engine
         keys: list[int] = []
+        crossing: list[dict[str, Any]] = []  # what the client sends on to other partitions
         rejection = None
         with engine.group_commit():
             for _ in range(count):
@@ -135,7 +137,8 @@ class Worker:
                     rejection = outcome.rejection
                     break
                 keys.append(outcome.result)
-        return {"keys": keys, "rejection": rejection}
+                crossing.extend(r for r in outcome.records if crosses(r))
+        return {"keys": keys, "rejection": rejection, "records": crossing}
 
     def close(self) -> None:
         self.queue.close()

@@ -43,6 +43,8 @@ class ValueType:
     TIMER = "TIMER"
     MESSAGE = "MESSAGE"
     PROCESS_MESSAGE_SUBSCRIPTION = "PROCESS_MESSAGE_SUBSCRIPTION"
+    # a subscription registered on its message's partition (a partitioned store only)
+    MESSAGE_SUBSCRIPTION = "MESSAGE_SUBSCRIPTION"
     MESSAGE_START_EVENT_SUBSCRIPTION = "MESSAGE_START_EVENT_SUBSCRIPTION"
     SIGNAL = "SIGNAL"
     SIGNAL_SUBSCRIPTION = "SIGNAL_SUBSCRIPTION"
@@ -87,6 +89,8 @@ class Intent:
     PUBLISHED = "PUBLISHED"
     EXPIRED = "EXPIRED"
     CORRELATED = "CORRELATED"
+    CORRELATING = "CORRELATING"  # MESSAGE_SUBSCRIPTION: sent to the instance's partition
+    REJECTED = "REJECTED"  # MESSAGE_SUBSCRIPTION: the instance's partition refused it
     # SIGNAL
     BROADCASTED = "BROADCASTED"
     # DEPLOYMENT on the partitions a deployment is distributed to (a partitioned store)
@@ -108,6 +112,9 @@ class Intent:
     EXECUTE = "EXECUTE"  # a batch operation runs its next chunk
     TRIGGER = "TRIGGER"  # a due timer fires
     EXPIRE = "EXPIRE"  # a buffered message reaches its deadline
+    CORRELATE = "CORRELATE"  # PROCESS_MESSAGE_SUBSCRIPTION: the message partition's correlation
+    DELETE = "DELETE"  # MESSAGE_SUBSCRIPTION: the instance's partition closed it
+    REJECT = "REJECT"  # MESSAGE_SUBSCRIPTION: the instance's partition refused a correlation
     DISTRIBUTE = "DISTRIBUTE"  # DEPLOYMENT: partition 1's deployment reaches another partition
     PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
     PINNED = "PINNED"

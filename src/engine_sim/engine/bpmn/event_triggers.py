@@ -7,6 +7,9 @@ the `publish_message`, `broadcast_signal` and timer commands do once accepted.
   then the message start events of processes it did not correlate to. A message with a time
   to live stays buffered for subscriptions opened later (each process at most once) until
   the clock passes its deadline (MESSAGE EXPIRED); one without expires at once, as in Zeebe.
+  On a partitioned store the subscriptions of other partitions' instances are registered on
+  the message's partition too (`message_subscriptions`): for one of them the message writes
+  MESSAGE_SUBSCRIPTION CORRELATING, and the instance's partition correlates it.
 - a broadcast signal: SIGNAL BROADCASTED; every subscription waiting for the signal then
   (signal start events create instances). Signal throw and end events broadcast the same way
   inside the command that reaches them.
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from engine_sim.engine.bpmn.catch_definitions import INFINITE, PMS, Opening, Scope, cycle_interval
 from engine_sim.engine.bpmn.expressions import EvaluationFailed
 from engine_sim.engine.context import CommandContext, Rejected
-from engine_sim.engine.event_entries import BufferedMessage
+from engine_sim.engine.event_entries import BufferedMessage, MessageSubscriptionEntry
 from engine_sim.engine.state import ElementInstance, InstanceState, Subscription
 from engine_sim.model import ElementType
 from engine_sim.records import Intent, RejectionType, ValueType
@@ -38,6 +41,14 @@ if TYPE_CHECKING:
 NO_TIMER = "Expected to trigger timer with key '{key}', but no such timer was found"
 NON_INTERRUPTING = (ElementType.BOUNDARY_EVENT, ElementType.START_EVENT)
 MESSAGE = ValueType.MESSAGE
+MS = ValueType.MESSAGE_SUBSCRIPTION
+
+
+def remote_fields(entry: MessageSubscriptionEntry) -> dict[str, Any]:
+    """A MESSAGE_SUBSCRIPTION record's value (Zeebe's `MessageSubscriptionRecord`)."""
+    return {"processInstanceKey": entry.instance_key, "elementInstanceKey": entry.element_instance_key,
+            "bpmnProcessId": entry.process_id, "messageName": entry.name,
+            "correlationKey": entry.correlation_key, "interrupting": entry.interrupting}
 
 
 class EventTriggers:
@@ -57,6 +68,11 @@ class EventTriggers:
             ctx.write(None, MESSAGE, Intent.EXPIRED, message.key, **fields)
         done: set[str] = set()
         for entry in ctx.index.subscriptions_for_message(name, correlation_key):
+            if entry.remote:  # another partition's instance (a partitioned store)
+                if entry.process_id not in done:
+                    self.correlating(ctx, entry, message)
+                    done.add(entry.process_id)
+                continue
             state = ctx.instance(entry.instance_key)
             subscription = state.subscriptions.get(entry.key) if state is not None else None
             if state is None or subscription is None or state.process_id in done:
@@ -85,6 +101,14 @@ class EventTriggers:
                      variables=message.variables)
         triggers.trigger(ctx, state, owner, event, message.variables)
         return True
+
+    def correlating(self, ctx: CommandContext, entry: MessageSubscriptionEntry,
+                    message: BufferedMessage) -> None:
+        """MESSAGE_SUBSCRIPTION CORRELATING on the message's partition: the message goes to
+        the subscription's partition, which correlates it (`CorrelateMessageSubscription`);
+        from now on it counts as correlated to the subscription's process."""
+        ctx.write(None, MS, Intent.CORRELATING, entry.key, **remote_fields(entry),
+                  messageKey=message.key, variables=message.variables)
 
     def correlate_buffered(self, ctx: CommandContext, state: InstanceState, subscription_key: int) -> None:
         """A message subscription just opened: the oldest buffered message for it that has
