@@ -6,15 +6,18 @@ store, and a buffered message reaches instances of any partition that subscribe 
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from bpmn_builders import (
     BY_SOURCE,
+    boundary,
     catch,
     chain,
     end,
+    flow,
     message,
     message_def,
     process,
@@ -39,6 +42,7 @@ from engine_sim.partitions import Cluster, message_partition, partition_of
 from engine_sim.partitions.messages import sent_commands
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import parse_duration
+from migration.operate import Selection
 
 
 def waits(process_id: str) -> bytes:
@@ -55,6 +59,12 @@ WORK_THEN_WAIT = process(start(), task("work"), catch("paid", message_def()), en
 STARTED = process(start("start", message_def()), task("work"), end(),
                   chain("start", "work", "end", flow_ids=BY_SOURCE),
                   extra=message("order", key=None), process_id="started")
+GUARDED = process(start(), task("work"), boundary("paid", "work", message_def()), end(),
+                  end("late"), chain("start", "work", "end", flow_ids=BY_SOURCE)
+                  + flow("paid_late", "paid", "late"), extra=message("payment"),
+                  process_id="guarded")
+UNGUARDED = process(start(), task("work"), end(), chain("start", "work", "end", flow_ids=BY_SOURCE),
+                    process_id="guarded")
 NO_TTL, HOUR = parse_duration("PT0S"), parse_duration("PT1H")
 
 
@@ -244,6 +254,46 @@ def test_messages_cross_partitions_run_by_workers(database_url: str) -> None:
 
         assert correlated(records) == [instance]
         assert states(cluster)[instance] == "COMPLETED"
+    finally:
+        cluster.close()
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=20) == 0
+
+
+def test_subscriptions_a_workers_batch_chunks_migrate_or_close_are_forwarded(
+        database_url: str) -> None:
+    url = database_url + "?partitions=4"
+    setup = Cluster(url)
+    for xml, name in ((waits("a"), "a"), (waits("b"), "b"), (JOB, "job"), (GUARDED, "g")):
+        assert not setup.deploy(xml, f"{name}.bpmn").rejected
+    setup.close()
+    workers = [start_worker(url, n) for n in (1, 3)]
+    cluster = Cluster(url, timeout=30)
+    try:
+        key = key_on(3)  # registered on partition 3, which its worker runs
+        migrated, waiting = create(cluster, "a", orderId=key), create(cluster, "a", orderId=key)
+        create(cluster, "job"), create(cluster, "job")
+        guarded = create(cluster, "guarded", orderId=key)
+        assert [partition_of(k) for k in (migrated, waiting, guarded)] == [1, 2, 1]
+        assert not cluster.deploy(UNGUARDED, "g.bpmn").rejected
+
+        operations = [created for selected, process_id, pairs in (
+            (migrated, "b", (("paid", "paid"),)), (guarded, "guarded", (("work", "work"),)))
+            for _, _, created in cluster.migrate(Selection(keys=(selected,)), process_id, None,
+                                                 pairs, auto_map=False)]
+        assert [partition_of(k) for k in operations if k is not None] == [1, 1]  # its worker's
+        deadline = time.monotonic() + 30
+        while cluster.operations([k for k in operations if k is not None])["state"] != "COMPLETED":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == [
+            "CREATED", "CREATED", "CREATED", "MIGRATED", "DELETED"]
+
+        records = publish(cluster, key)
+
+        assert sorted(correlated(records)) == [migrated, waiting]  # one of "b", one of "a"
+        assert states(cluster)[guarded] == "ACTIVE"  # its boundary event is gone
     finally:
         cluster.close()
         for worker in workers:

@@ -49,14 +49,22 @@ DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
 
 class Cluster:
     def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
-                 timeout: float = DEFAULT_TIMEOUT, in_process: bool = True) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, in_process: bool = True,
+                 running: dict[int, EngineApp] | None = None,
+                 idle: Callable[[], object] | None = None) -> None:
+        """`running`: partitions this process's worker runs already (their apps, not closed
+        here); `idle`: what to do while waiting for another partition's worker (a worker
+        answers its own requests)."""
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.count = partition_count(self.store)
+        self._running = running or {}
         with schema_lock(self.store):  # creating the partitions' tables: one process at a time
-            self.apps = [EngineApp(self.store.of_partition(n), start_time=start_time)
+            self.apps = [self._running.get(n) or EngineApp(self.store.of_partition(n),
+                                                           start_time=start_time)
                          for n in range(1, self.count + 1)]
         self.timeout = timeout
         self.in_process = in_process  # False: a client only, every command goes to a worker
+        self.idle = idle
         self.next_partition = RoundRobin(self.count)
         self._queues: dict[int, CommandQueue] = {}
 
@@ -123,7 +131,8 @@ class Cluster:
                     keys.append(outcome.result)
                     self.followed(partition, outcome)
         for partition, request_id in waiting.items():
-            answer = self._answer(partition, self._queue(partition).wait(request_id, self.timeout))
+            answer = self._answer(partition, self._queue(partition).wait(
+                request_id, self.timeout, self.idle))
             keys.extend(answer["keys"])
             self.followed(partition, Outcome(records=answer.get("records", [])))
             if answer["rejection"] is not None:
@@ -332,7 +341,8 @@ class Cluster:
         return True
 
     def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
-        return self._answer(partition, self._queue(partition).call(kind, self.timeout, **args))
+        return self._answer(partition, self._queue(partition).call(kind, self.timeout, self.idle,
+                                                                    **args))
 
     def _queue(self, partition: int) -> CommandQueue:
         queue = self._queues.get(partition)
@@ -349,8 +359,9 @@ class Cluster:
     def close(self) -> None:
         for queue in self._queues.values():
             queue.close()
-        for app in self.apps:
-            app.close()
+        for partition, app in enumerate(self.apps, start=1):
+            if partition not in self._running:
+                app.close()
 
 
 def _skip_folded(app: EngineApp) -> None:

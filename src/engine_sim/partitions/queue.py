@@ -18,6 +18,7 @@ any (the request ran), or runs it (it did not): each request runs once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -61,7 +62,10 @@ class CommandQueue:
             (_encode({"kind": kind, "args": args}),)).fetchall()
         return int(request_id)
 
-    def wait(self, request_id: int, timeout: float) -> dict[str, Any]:
+    def wait(self, request_id: int, timeout: float,
+             idle: Callable[[], object] | None = None) -> dict[str, Any]:
+        """The request's outcome; `idle` runs between looks (a worker waiting on another
+        answers its own table meanwhile, so two workers waiting on each other both go on)."""
         deadline = time.monotonic() + timeout
         while True:
             rows = self.connection.execute(
@@ -73,10 +77,12 @@ class CommandQueue:
             if time.monotonic() >= deadline:
                 raise WorkerTimeout(f"partition {self.partition}: no outcome of request "
                                     f"{request_id} within {timeout:g} s (is its worker running?)")
-            time.sleep(POLL)
+            if idle is None or not idle():
+                time.sleep(POLL)
 
-    def call(self, kind: str, timeout: float, **args: Any) -> dict[str, Any]:
-        return self.wait(self.submit(kind, **args), timeout)
+    def call(self, kind: str, timeout: float, idle: Callable[[], object] | None = None,
+             **args: Any) -> dict[str, Any]:
+        return self.wait(self.submit(kind, **args), timeout, idle)
 
     # -- the worker's side ---------------------------------------------------------------
     def pending(self, limit: int = 100) -> list[tuple[int, dict[str, Any], int | None]]:

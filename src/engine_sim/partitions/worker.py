@@ -11,6 +11,7 @@ migrated twice or lost.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -20,8 +21,9 @@ from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, partition_of
 from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.partitions.cluster import DEFAULT_TIMEOUT, Cluster
 from engine_sim.partitions.messages import crosses
-from engine_sim.partitions.queue import CommandQueue, decode_command
+from engine_sim.partitions.queue import CommandQueue, WorkerTimeout, decode_command
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import StoreURLError, schema_lock
@@ -34,14 +36,16 @@ POLL = 0.05  # seconds an idle worker sleeps between looks at its table
 
 class Worker:
     def __init__(self, store: Store, partition: int, *, wait: float = 10.0,
-                 chunk_size: int = CHUNK_SIZE, start_time: datetime = DEFAULT_START,
+                 chunk_size: int = CHUNK_SIZE, timeout: float = DEFAULT_TIMEOUT,
+                 start_time: datetime = DEFAULT_START,
                  on_wait: Callable[[str], None] | None = None) -> None:
         count = partition_count(store)
         if not 1 <= partition <= count:
             raise StoreURLError(f"the store '{store.url}' has {count} partition(s): there is "
                                 f"no partition {partition}")
-        self.partition = partition
-        self.chunk_size = chunk_size
+        self.store, self.partition = store, partition
+        self.chunk_size, self.timeout = chunk_size, timeout
+        self._cluster: Cluster | None = None  # opened by the first chunk that crosses
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
         lease = self.app.engine.writer_lease
@@ -53,6 +57,19 @@ class Worker:
     def step(self) -> int:
         """Answer the pending requests, then run one chunk of a pending batch operation of
         this partition; how many things were done (0: idle)."""
+        done = self.answer_requests()
+        operate = self.app.operate
+        for key in operate.pending_operations():
+            if partition_of(key) != self.partition:
+                continue
+            outcome = operate.run_chunk(key, self.chunk_size)
+            if outcome is not None:
+                self.forward(outcome)
+                return done + 1
+        return done
+
+    def answer_requests(self) -> int:
+        """Run and answer the pending requests of the command table; how many."""
         done = 0
         recorder = self.app.engine.app.recorder
         for request_id, request, started_at in self.queue.pending():
@@ -64,12 +81,23 @@ class Worker:
                 answer = self.handle(request)
             self.queue.answer(request_id, answer)
             done += 1
-        operate = self.app.operate
-        for key in operate.pending_operations():
-            if partition_of(key) == self.partition and operate.run_chunk(key, self.chunk_size) is not None:
-                done += 1
-                break
         return done
+
+    def forward(self, outcome: Outcome) -> None:
+        """What a chunk run here sends to other partitions (subscriptions it migrated or
+        closed), as a `Cluster` sends a command's: to their workers, answering this
+        partition's own requests while it waits. A partition no worker runs keeps the
+        request in its table for its next worker (`WorkerTimeout`, after `timeout`)."""
+        if not any(crosses(r) for r in outcome.records):
+            return
+        if self._cluster is None:
+            self._cluster = Cluster(self.store, in_process=False, timeout=self.timeout,
+                                    running={self.partition: self.app},
+                                    idle=self.answer_requests)
+        try:
+            self._cluster.followed(self.partition, outcome)
+        except WorkerTimeout as error:
+            print(f"engine-sim worker: {error}", file=sys.stderr)
 
     def run(self, stop: Callable[[], bool] = lambda: False, poll: float = POLL) -> None:
         while not stop():
@@ -141,6 +169,8 @@ class Worker:
         return {"keys": keys, "rejection": rejection, "records": crossing}
 
     def close(self) -> None:
+        if self._cluster is not None:
+            self._cluster.close()  # not this partition's app: it is closed below
         self.queue.close()
         self.app.close()
 
