@@ -14,18 +14,37 @@ from typing import Any
 from rich.table import Table
 
 from engine_sim.cli.arguments import EXIT_OK, CliError
-from engine_sim.cli.common import console, key_column, print_json, session
+from engine_sim.cli.common import console, key_column, print_json, reader, writer
 from engine_sim.engine import Engine
 from engine_sim.engine.clock_control import advance, due_timers
+from engine_sim.partitions import Cluster
 from engine_sim.timeutil import format_timestamp, parse_duration
 
 SHOWN_TIMERS = 20
 
 
-def timers_json(engine: Engine) -> list[dict[str, Any]]:
+def partition_engines(target: Engine | Cluster) -> list[Engine]:
+    """The engine, or every partition's, caught up with what its writer wrote."""
+    if isinstance(target, Engine):
+        return [target]
+    for app in target.apps:
+        app.engine.refresh()
+    return [app.engine for app in target.apps]
+
+
+def clocks(target: Engine | Cluster) -> list[str]:
+    """Each partition's time (one, on a one-partition store)."""
+    return [format_timestamp(engine.clock.now) for engine in partition_engines(target)]
+
+
+def timers_json(target: Engine | Cluster) -> list[dict[str, Any]]:
+    """The next open timers of every partition, earliest due first (then by key)."""
+    timers = sorted((timer for engine in partition_engines(target)
+                     for timer in due_timers(engine, SHOWN_TIMERS)),
+                    key=lambda timer: (timer.due, timer.key))[:SHOWN_TIMERS]
     return [{"timerKey": timer.key, "dueDate": format_timestamp(timer.due),
              "processInstanceKey": timer.instance_key if timer.instance_key != -1 else None,
-             "elementId": timer.element_id} for timer in due_timers(engine, SHOWN_TIMERS)]
+             "elementId": timer.element_id} for timer in timers]
 
 
 def timers_table(timers: list[dict[str, Any]]) -> Table:
@@ -43,14 +62,25 @@ def timers_table(timers: list[dict[str, Any]]) -> Table:
 
 def run_show(args: argparse.Namespace) -> int:
     out = console(args.json)
-    with session(args.store, read_only=True) as s:
-        now, timers = format_timestamp(s.engine.clock.now), timers_json(s.engine)
+    with reader(args.store) as target:
+        times, timers = clocks(target), timers_json(target)
     if args.json:
-        print_json({"time": now, "timers": timers})
+        print_json({"time": times[0], "timers": timers, **partitions_json(times)})
         return EXIT_OK
-    out.print(f"The store's clock: {now}")
+    out.print(f"The store's clock: {times[0]}" if len(times) == 1 else
+              "The partitions' clocks: " + ", ".join(
+                  f"{n}: {time}" for n, time in enumerate(times, start=1)))
     out.print(timers_table(timers) if timers else "No open timer.")
     return EXIT_OK
+
+
+def partitions_json(times: list[str], before: list[str] | None = None) -> dict[str, Any]:
+    """On a partitioned store, each partition's clock (`--json` `partitions`)."""
+    if len(times) == 1:
+        return {}
+    return {"partitions": [{"partition": n, "time": time, **({"from": before[n - 1]} if before
+                                                             else {})}
+                           for n, time in enumerate(times, start=1)]}
 
 
 def run_advance(args: argparse.Namespace) -> int:
@@ -59,19 +89,23 @@ def run_advance(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError("DURATION", str(error)) from None
     out = console(args.json)
-    with session(args.store, wait=args.wait) as s:
-        before = format_timestamp(s.engine.clock.now)
-        fired, _ = advance(s.engine, duration)
-        now, timers = format_timestamp(s.engine.clock.now), timers_json(s.engine)
+    with writer(args.store, wait=args.wait) as target:
+        before = clocks(target)
+        fired = (target.advance_clock(duration, pin=True) if isinstance(target, Cluster)
+                 else advance(target, duration)[0])
+        times, timers = clocks(target), timers_json(target)
     triggered = [{"timerKey": r["key"], "processInstanceKey": r.get("processInstanceKey"),
                   "elementId": r.get("elementId"), "dueDate": r.get("dueDate")}
                  for outcome in fired for r in outcome.records
                  if r["valueType"] == "TIMER" and r["intent"] == "TRIGGERED"]
     if args.json:
-        print_json({"from": before, "time": now, "triggered": triggered, "timers": timers})
+        print_json({"from": before[0], "time": times[0], "triggered": triggered,
+                    "timers": timers, **partitions_json(times, before)})
         return EXIT_OK
-    out.print(f"The store's clock moved from {before} to {now}; "
-              f"{len(triggered)} timer(s) fired.")
+    moved = (f"The store's clock moved from {before[0]} to {times[0]}" if len(times) == 1 else
+             f"Every partition's clock moved by {args.duration} (" + ", ".join(
+                 f"{n}: {time}" for n, time in enumerate(times, start=1)) + ")")
+    out.print(f"{moved}; {len(triggered)} timer(s) fired.")
     for timer in triggered:
         out.print(f"fired timer {timer['timerKey']} of '{timer['elementId']}' in instance "
                   f"{timer['processInstanceKey']}")

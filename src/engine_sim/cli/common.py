@@ -124,9 +124,10 @@ def key_partition(key: int, partitions: int) -> int:
     return partition
 
 
-def store_partitions(store_url: str) -> int:
-    """How many partitions the store has (1 unless it is a partitioned PostgreSQL store)."""
-    store = open_store(store_url, read_only=False)
+def store_partitions(store_url: str, read_only: bool = False) -> int:
+    """How many partitions the store has (1 unless it is a partitioned PostgreSQL store);
+    `read_only`: as a reader opens it (`open_store`)."""
+    store = open_store(store_url, read_only)
     try:
         return partition_count(store)
     except StoreURLError as error:
@@ -144,6 +145,18 @@ def writer(store_url: str, wait: float = DEFAULT_WAIT) -> Iterator[Engine | Clus
             yield opened.engine
         return
     with cluster_of(store, store_url) as cluster:
+        yield cluster
+
+
+@contextmanager
+def reader(store_url: str) -> Iterator[Engine | Cluster]:
+    """What a reading command runs on: a read-only `session`'s engine, or a `Cluster` over a
+    partitioned store's partitions (it writes nothing, so it takes no partition's lease)."""
+    if store_partitions(store_url, read_only=True) == 1:
+        with session(store_url, read_only=True) as opened:
+            yield opened.engine
+        return
+    with cluster_of(open_store(store_url, read_only=True), store_url) as cluster:
         yield cluster
 
 

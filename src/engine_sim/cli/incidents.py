@@ -10,18 +10,27 @@ oldest first, as the engine's command does.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
-from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, operation_words
-from engine_sim.cli.common import console, key_column, print_json, session, text_column
+from engine_sim.cli.common import (
+    console,
+    key_column,
+    print_json,
+    reader,
+    session,
+    store_partitions,
+    text_column,
+)
 from engine_sim.cli.jobs import report
 from engine_sim.engine import commands
-from engine_sim.engine.state import Incident
-from engine_sim.projections import ListFilter
+from engine_sim.engine.state import Incident, InstanceState
+from engine_sim.partitions import Cluster
+from engine_sim.projections import AnyListView, ListFilter
 
 
 def incident_json(instance_key: int, incident: Incident) -> dict[str, Any]:
@@ -31,20 +40,34 @@ def incident_json(instance_key: int, incident: Incident) -> dict[str, Any]:
             "jobKey": incident.job_key if incident.job_key != -1 else None}
 
 
-def open_incidents(s: EngineApp, instance: int | None) -> list[dict[str, Any]]:
-    """Every open incident (of `instance` only, when given), by incident key."""
+def open_incidents(views: Callable[[], AnyListView],
+                   instance_of: Callable[[int], InstanceState | None],
+                   instance: int | None) -> list[dict[str, Any]]:
+    """Every open incident (of `instance` only, when given), by incident key: the instances
+    the list view has in INCIDENT, each read from its state (`instance_of`)."""
     if instance is not None:
         keys = [instance]
-        if s.engine.instance(instance) is None:
+        if instance_of(instance) is None:
             raise CliError("--instance", f"no process instance with key {instance}")
     else:
-        keys = [row.key for row in s.views().query(ListFilter(states=("INCIDENT",)))]
+        keys = [row.key for row in views().query(ListFilter(states=("INCIDENT",)))]
     found: list[dict[str, Any]] = []
     for key in keys:
-        state = s.engine.instance(key)
+        state = instance_of(key)
         if state is not None:
             found.extend(incident_json(key, incident) for incident in state.incidents.values())
     return sorted(found, key=lambda incident: incident["incidentKey"])
+
+
+def listed(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The open incidents `incidents` lists: of the store, or of `--instance` (on its
+    partition); a partitioned store's from every partition (`Cluster`)."""
+    if args.instance is None and store_partitions(args.store, read_only=True) > 1:
+        with reader(args.store) as cluster:
+            assert isinstance(cluster, Cluster)
+            return open_incidents(cluster.views, cluster.instance, None)
+    with session(args.store, read_only=True, key=args.instance) as s:  # its partition's
+        return open_incidents(s.views, s.engine.instance, args.instance)
 
 
 def incidents_table(incidents: list[dict[str, Any]]) -> Table:
@@ -70,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("KEY", "resolve needs the key of the incident to resolve")
         return resolve(args, key)
     out = console(args.json)
-    with session(args.store, read_only=True, key=args.instance) as s:  # its partition's
-        incidents = open_incidents(s, args.instance)
+    incidents = listed(args)
     if args.json:
         print_json({"incidents": incidents})
         return EXIT_OK
@@ -82,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
 def resolve(args: argparse.Namespace, key: int) -> int:
     with session(args.store, wait=args.wait, key=key) as s:
-        incident = next((i for i in open_incidents(s, args.instance) if i["incidentKey"] == key),
-                        None)
+        incidents = open_incidents(s.views, s.engine.instance, args.instance)
+        incident = next((i for i in incidents if i["incidentKey"] == key), None)
         if incident is None:
             raise CliError("KEY", f"no open incident with key {key}")
         args.key = instance = incident["processInstanceKey"]

@@ -314,12 +314,12 @@ def select_in(cluster: Cluster, source: DeployedProcess, keys: list[int] | None)
 
 
 def watch(out: Console, cluster: Cluster, operations: list[int], total: int,
-          chunk_size: int) -> dict[str, Any]:
+          chunk_size: int, title: str = "Migrating") -> dict[str, Any]:
     """Run this process's partitions' chunks, then follow the workers' until all are done."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=out) as progress:
-        task = progress.add_task("Migrating", total=total)
+        task = progress.add_task(title, total=total)
         cluster.run_operations(operations, lambda o: progress.advance(task, len(o.result)),
                                chunk_size)
         while (summary := cluster.operations(operations))["state"] != "COMPLETED":

@@ -17,8 +17,16 @@ from rich.table import Table
 from rich.text import Text
 
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, operation_words
-from engine_sim.cli.common import console, key_column, print_json, session
-from engine_sim.cli.migrate import operation_json, operation_summary, run_with_progress
+from engine_sim.cli.common import (
+    console,
+    key_column,
+    print_json,
+    session,
+    store_partitions,
+    writer,
+)
+from engine_sim.cli.migrate import operation_json, operation_summary, run_with_progress, watch
+from engine_sim.partitions import Cluster
 
 VERBS = ("resume", "revert")
 
@@ -45,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     verb, key = operation_words(args.words, VERBS, "batch operation")
     if verb == "revert" and key is None:
         raise CliError("ID", "revert needs the key of the operation to revert")
+    if verb == "resume" and key is None and store_partitions(args.store) > 1:
+        return resume_partitions(args)
     out = console(args.json)
     # on a partitioned store: resume or revert ID on the operation's partition
     with session(args.store, read_only=verb is None, wait=args.wait, whole_store=verb is None,
@@ -96,6 +106,30 @@ def resume(args: argparse.Namespace, operate: Any, key: int | None) -> int:
             operation_summary(out, view)
     if args.json:
         print_json({"operations": [operation_json(view) for view in views]})
+    return EXIT_OK
+
+
+def resume_partitions(args: argparse.Namespace) -> int:
+    """`resume` on a partitioned store: every partition's ACTIVE operations, each run by its
+    partition's writer (here, or the partition's worker), followed until all are done."""
+    out = console(args.json)
+    with writer(args.store, wait=args.wait) as cluster:
+        assert isinstance(cluster, Cluster)
+        keys = cluster.pending_operations()
+        if not keys:
+            out.print("No ACTIVE operation: nothing to resume.")
+        else:
+            summary = cluster.operations(keys, catch_up=False)
+            out.print(f"Resuming {len(keys)} operation(s), each on its partition: "
+                      f"{summary['total'] - summary['completed'] - summary['failed']} pending "
+                      "item(s).")
+            watch(out, cluster, keys, summary["total"], args.chunk_size, "Resuming")
+        views = [cluster.apps[0].operate.operation_view(operation) for operation in keys]
+    if args.json:
+        print_json({"operations": [operation_json(view) for view in views]})
+        return EXIT_OK
+    for view in views:
+        operation_summary(out, view)
     return EXIT_OK
 
 

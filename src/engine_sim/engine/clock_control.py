@@ -65,6 +65,16 @@ def advance(engine: Engine, duration: Duration) -> tuple[list[Outcome], Outcome]
     return fired, engine.execute(PinClock(epoch_millis(until)))
 
 
+def advance_by(engine: Engine, duration: Duration, pin: bool) -> list[Outcome]:
+    """`Engine.advance_clock`; with `pin`, as `advance` (a lasting store's clock): the fired
+    outcomes, then the pin's."""
+    if not pin:
+        return engine.advance_clock(duration)
+    install(engine)
+    fired, pinned = advance(engine, duration)
+    return [*fired, pinned]
+
+
 def due_timers(engine: Engine, limit: int) -> list[TimerEntry]:
     """The open timers, earliest due first (then by key)."""
     timers = engine.event_index.timers.values()

@@ -30,7 +30,9 @@ from engine_sim.engine import (
     commands,
     partition_of,
 )
+from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
+from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.messages import rejected, sent_commands
 from engine_sim.partitions.queue import CommandQueue, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
@@ -195,14 +197,17 @@ class Cluster:
                           for n in range(1, self.count + 1) if n != partition)
         return others
 
-    def advance_clock(self, duration: Duration) -> list[Outcome]:
-        """Every partition's due timers and expiring messages, partition by partition."""
+    def advance_clock(self, duration: Duration, pin: bool = False) -> list[Outcome]:
+        """Every partition's clock moved by `duration`, partition by partition: its due
+        timers and expiring messages; with `pin`, each partition's new time is kept in its
+        log (`clock_control.advance`, the CLI's store clock)."""
         outcomes: list[Outcome] = []
         for partition in range(1, self.count + 1):
             if self.local(partition):
-                fired = self.app(partition).engine.advance_clock(duration)
+                fired = advance_by(self.app(partition).engine, duration, pin)
             else:
-                answer = self.request(partition, "advance_clock", duration=duration.isoformat())
+                answer = self.request(partition, "advance_clock", duration=duration.isoformat(),
+                                      pin=pin)
                 fired = [_outcome(o) for o in answer["outcomes"]]
             outcomes.extend(self.followed(partition, o) for o in fired)
         return outcomes
@@ -272,6 +277,11 @@ class Cluster:
                 self.app(partition).operate.run_operations(key, chunk_size, on_chunk=chunk_done)
         return outcomes
 
+    def pending_operations(self) -> list[int]:
+        """Every partition's ACTIVE batch operations (the operations view of the store)."""
+        self.views()
+        return [row.key for row in self.apps[0].operate.operations.all() if row.state == "ACTIVE"]
+
     def preview(self, selection: Selection, process: str, version: int | None,
                 pairs: tuple[tuple[str, str], ...], auto_map: bool) -> dict[str, Any]:
         """`Operate.preview` on every partition holding selected instances, summed. It writes
@@ -317,6 +327,12 @@ class Cluster:
                 _skip_folded(app)
             app.views()
         return self.apps[0].list_view
+
+    def instance(self, key: int) -> InstanceState | None:
+        """The state of instance `key`, as its partition's writer last wrote it."""
+        engine = self.app(partition_of(key)).engine
+        engine.refresh()
+        return engine.instance(key)
 
     def instance_records(self, key: int) -> list[dict[str, Any]]:
         engine = self.app(partition_of(key)).engine

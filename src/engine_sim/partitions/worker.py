@@ -19,6 +19,7 @@ from typing import Any
 
 from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, partition_of
+from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.partitions.cluster import DEFAULT_TIMEOUT, Cluster
@@ -114,7 +115,8 @@ class Worker:
                 return self._create(args["process"], args["version"], args["variables"],
                                     args["count"])
             if kind == "advance_clock":
-                outcomes = engine.advance_clock(parse_duration(args["duration"]))
+                outcomes = advance_by(engine, parse_duration(args["duration"]),
+                                      args.get("pin", False))
                 return {"outcomes": [_answer(o) for o in outcomes]}
             pairs = tuple((source, target) for source, target in args.get("pairs", ()))
             if kind == "migrate_instance":
