@@ -60,7 +60,7 @@ def check_mapping(pairs: Pairs, source: DeployedProcess, target: DeployedProcess
         raise CliError("--map", rejection.reason)
 
 
-def select(s: EngineApp, source: DeployedProcess, keys: list[int] | None) -> Selection:
+def select(s: EngineApp | Cluster, source: DeployedProcess, keys: list[int] | None) -> Selection:
     if not keys:
         return Selection(filter=ListFilter(process=source.process_id, version=source.version))
     keys = list(dict.fromkeys(keys))
@@ -189,6 +189,37 @@ def confirm(out: Console, yes: bool, question: str) -> bool:
     return Confirm.ask(question, console=out, default=False)
 
 
+def show_and_confirm(args: argparse.Namespace, out: Console, source: DeployedProcess,
+                     target: DeployedProcess, pairs: Pairs, auto_map: bool,
+                     preview: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
+    """Print the mapping and the preview and ask; return the `--json` document and the exit
+    code when the command stops here (a dry run, nothing selected, not confirmed)."""
+    rows = mapping_rows(source, target, pairs, auto_map)
+    warnings = advice(source.model, target.model, {r["source"]: r["target"] for r in rows},
+                      preview["counts"])
+    document: dict[str, Any] = {
+        "source": definition_json(source), "target": definition_json(target),
+        "mapping": rows, "preview": preview_json(preview, warnings),
+        "dryRun": bool(args.dry_run), "operation": None}
+    if not args.json:
+        out.print(mapping_table(source, target, pairs, auto_map))
+        print_preview(out, preview)
+        for line in advice_lines(warnings):
+            out.print(Text(line, style="yellow"))
+    if args.dry_run or preview["total"] == 0:
+        if not args.json:
+            out.print("Dry run: nothing was changed." if args.dry_run
+                      else "No running instance selected: nothing to migrate.")
+        return document, finish(args, document, EXIT_OK)
+    would = preview["total"] - len(preview["failures"])
+    question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
+                f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
+    if not confirm(out, args.yes, question):
+        out.print("Aborted: nothing was changed.")
+        return document, finish(args, document, EXIT_FAILED)
+    return document, None
+
+
 # -- the command ----------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> int:
     if store_partitions(args.store) > 1:
@@ -203,29 +234,9 @@ def run(args: argparse.Namespace) -> int:
         selection = select(s, source, args.key)
         operate = s.operate
         preview = operate.preview(selection, target.process_id, target.version, pairs, auto_map)
-        rows = mapping_rows(source, target, pairs, auto_map)
-        warnings = advice(source.model, target.model, {r["source"]: r["target"] for r in rows},
-                          preview["counts"])
-        document: dict[str, Any] = {
-            "source": definition_json(source), "target": definition_json(target),
-            "mapping": rows, "preview": preview_json(preview, warnings),
-            "dryRun": bool(args.dry_run), "operation": None}
-        if not args.json:
-            out.print(mapping_table(source, target, pairs, auto_map))
-            print_preview(out, preview)
-            for line in advice_lines(warnings):
-                out.print(Text(line, style="yellow"))
-        if args.dry_run or preview["total"] == 0:
-            if not args.json:
-                out.print("Dry run: nothing was changed." if args.dry_run
-                          else "No running instance selected: nothing to migrate.")
-            return finish(args, document, EXIT_OK)
-        would = preview["total"] - len(preview["failures"])
-        question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
-                    f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
-        if not confirm(out, args.yes, question):
-            out.print("Aborted: nothing was changed.")
-            return finish(args, document, EXIT_FAILED)
+        document, stop = show_and_confirm(args, out, source, target, pairs, auto_map, preview)
+        if stop is not None:
+            return stop
         outcome, operation = operate.migrate(selection, target.process_id, target.version, pairs,
                                              auto_map, run=False)
         if operation is None:  # the plan was checked above: not expected
@@ -258,31 +269,11 @@ def run_partitioned(args: argparse.Namespace) -> int:
         target = definition(cluster, args.to_process, args.to_version, "--to-process",
                             "--to-version")
         check_mapping(pairs, source, target)
-        selection = select_in(cluster, source, args.key)
+        selection = select(cluster, source, args.key)
         preview = cluster.preview(selection, target.process_id, target.version, pairs, auto_map)
-        rows = mapping_rows(source, target, pairs, auto_map)
-        warnings = advice(source.model, target.model, {r["source"]: r["target"] for r in rows},
-                          preview["counts"])
-        document: dict[str, Any] = {
-            "source": definition_json(source), "target": definition_json(target),
-            "mapping": rows, "preview": preview_json(preview, warnings),
-            "dryRun": bool(args.dry_run), "operation": None}
-        if not args.json:
-            out.print(mapping_table(source, target, pairs, auto_map))
-            print_preview(out, preview)
-            for line in advice_lines(warnings):
-                out.print(Text(line, style="yellow"))
-        if args.dry_run or preview["total"] == 0:
-            if not args.json:
-                out.print("Dry run: nothing was changed." if args.dry_run
-                          else "No running instance selected: nothing to migrate.")
-            return finish(args, document, EXIT_OK)
-        would = preview["total"] - len(preview["failures"])
-        question = (f"Migrate {preview['total']} instance(s) to {target.process_id} version "
-                    f"{target.version} ({would} would migrate, {len(preview['failures'])} would fail)?")
-        if not confirm(out, args.yes, question):
-            out.print("Aborted: nothing was changed.")
-            return finish(args, document, EXIT_FAILED)
+        document, stop = show_and_confirm(args, out, source, target, pairs, auto_map, preview)
+        if stop is not None:
+            return stop
         created = cluster.migrate(selection, target.process_id, target.version, pairs, auto_map,
                                   run=False)
         operations = [key for _, _, key in created if key is not None]
@@ -296,21 +287,6 @@ def run_partitioned(args: argparse.Namespace) -> int:
                       f"{summary['completed']}, failed {summary['failed']}, ignored "
                       f"{summary['ignored']}")
     return finish(args, document, EXIT_OK if summary["failed"] == 0 else EXIT_FAILED)
-
-
-def select_in(cluster: Cluster, source: DeployedProcess, keys: list[int] | None) -> Selection:
-    if not keys:
-        return Selection(filter=ListFilter(process=source.process_id, version=source.version))
-    keys = list(dict.fromkeys(keys))
-    rows = cluster.views().get_many(keys)
-    for key in keys:
-        row = rows.get(key)
-        if row is None:
-            raise CliError("--key", f"no process instance with key {key}")
-        if row.definition_key != source.key:
-            raise CliError("--key", f"process instance {key} is {row.process_id} version "
-                           f"{row.version}, not {source.process_id} version {source.version}")
-    return Selection(keys=tuple(keys))
 
 
 def watch(out: Console, cluster: Cluster, operations: list[int], total: int,
