@@ -24,7 +24,7 @@ from bpmn_builders import (
 )
 
 import engine_sim
-from engine_sim import CommandRejected, Engine, Record
+from engine_sim import CommandRejected, Engine, Record, api
 from engine_sim.cli.main import main
 from engine_sim.cli.replay import records_line, strip_marker
 from engine_sim.persistence import parse_store_url
@@ -169,3 +169,12 @@ def test_the_seed_example_of_the_docs_runs(tmp_path: Path, monkeypatch: pytest.M
     # the same records, then the rejection of the example's last command
     assert written[:-1] == [strip_marker(line) for line in replayed.read_bytes().splitlines()]
     assert b'"COMMAND_REJECTION"' in written[-1]
+
+
+def test_the_package_offers_exactly_the_public_api_and_loads_it_lazily():
+    """`engine_sim` repeats the API's names (its lazy `__getattr__` and the type checker need
+    them spelled out): the two lists must not drift apart."""
+    assert engine_sim.__all__ == api.__all__
+    assert all(getattr(engine_sim, name) is getattr(api, name) for name in api.__all__)
+    with pytest.raises(AttributeError):
+        engine_sim.NotAnApiName  # noqa: B018
