@@ -182,8 +182,7 @@ def process_start_reachable(walk: Walk, ei: ElementInstance) -> Rejection | None
     if ei.key != walk.state.key or ei.lifecycle != "ELEMENT_ACTIVATING":
         return None
     target_id = walk.targets[ei.key]
-    starts = walk.target_model.elements[target_id].start_events
-    if len(starts) == 1 or walk.target_model.none_start_event(target_id) is not None:
+    if walk.target_model.listened_start_event(target_id) is not None:
         return None
     return Rejection(INVALID_STATE, msg.PROCESS_NOT_STARTABLE.format(id=ei.element_id, tid=target_id))
 

@@ -241,6 +241,12 @@ class Process:
                 return start
         return None
 
+    def listened_start_event(self, scope_id: str) -> Element | None:
+        """Where a process goes on after its start execution listeners: its only start event
+        (of any kind: the one that started it), else its none start event."""
+        starts = self.elements[scope_id].start_events
+        return self.elements[starts[0]] if len(starts) == 1 else self.none_start_event(scope_id)
+
     def has_element(self, element_id: str) -> bool:
         """An id a mapping instruction may name: a flow node or a sequence flow."""
         return element_id in self.elements or element_id in self.flows

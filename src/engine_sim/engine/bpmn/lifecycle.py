@@ -5,6 +5,7 @@ What differs per element type lives in the processors of `registry.element_proce
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from engine_sim.engine.bpmn import incidents, transitions
@@ -104,10 +105,8 @@ class ElementLifecycle:
     def finish_activation(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
         """The activation after the last start listener's job completed."""
         element = state.model.elements[ei.element_id]
-        if ei.key == state.key:  # checked: the start event is its only one or its none one
-            starts = element.start_events
-            start = (state.model.elements[starts[0]] if len(starts) == 1
-                     else state.model.none_start_event(element.id))
+        if ei.key == state.key:  # deploy and migration checks guarantee there is one
+            start = state.model.listened_start_event(element.id)
             assert start is not None
             self._enter_process(ctx, state, ei, start)
         else:
@@ -132,10 +131,8 @@ class ElementLifecycle:
         return scope if scope is not None and scope.type is ElementType.MULTI_INSTANCE_BODY else None
 
     def _apply_inputs(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
-        try:
-            values = [(m.target, evaluate(m.source, state, ei.key)) for m in element.io.inputs]
-        except EvaluationFailed as failure:
-            incidents.raise_incident(ctx, state, ei, "IO_MAPPING_ERROR", failure.message)
+        values = _evaluate_mappings(ctx, state, ei, element.io.inputs)
+        if values is None:
             return False
         for target, value in values:
             set_variable(ctx, state, ei.key, target, value)
@@ -181,11 +178,10 @@ class ElementLifecycle:
         if element.end_listeners and (listeners := end_listeners(element, ei)):
             self.b.listeners.create_job(ctx, state, ei, listeners[0])
             return
-        transitions.transition(ctx, state, ei, Intent.ELEMENT_COMPLETED)
-        processor.after_completed(ctx, state, ei, element)
+        self.finish_completion(ctx, state, ei)
 
     def finish_completion(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance) -> None:
-        """The completion after the last end listener's job completed."""
+        """ELEMENT_COMPLETED and onward: at once, or after the last end listener's job."""
         element = state.model.elements[ei.element_id]
         transitions.transition(ctx, state, ei, Intent.ELEMENT_COMPLETED)
         self.processor(ei).after_completed(ctx, state, ei, element)
@@ -201,10 +197,8 @@ class ElementLifecycle:
             merge_variables(ctx, state, ei.key, variables)
 
     def _apply_outputs(self, ctx: CommandContext, state: InstanceState, ei: ElementInstance, element: Element) -> bool:
-        try:
-            values = [(m.target, evaluate(m.source, state, ei.key)) for m in element.io.outputs]
-        except EvaluationFailed as failure:
-            incidents.raise_incident(ctx, state, ei, "IO_MAPPING_ERROR", failure.message)
+        values = _evaluate_mappings(ctx, state, ei, element.io.outputs)
+        if values is None:
             return False
         scope_key = ei.flow_scope_key if ei.flow_scope_key != -1 else ei.key
         merge_variables(ctx, state, scope_key, dict(values))
@@ -303,3 +297,14 @@ class ElementLifecycle:
             if token in sources or not sources.isdisjoint(model.reachable.get(token, ())):
                 return True
         return False
+
+
+def _evaluate_mappings(ctx: CommandContext, state: InstanceState, ei: ElementInstance,
+                       mappings: Iterable[Any]) -> list[tuple[str, Any]] | None:
+    """(target, value) of each input or output mapping; on a failure, an IO_MAPPING_ERROR
+    incident on the element and None (nothing is written before every value is known)."""
+    try:
+        return [(m.target, evaluate(m.source, state, ei.key)) for m in mappings]
+    except EvaluationFailed as failure:
+        incidents.raise_incident(ctx, state, ei, "IO_MAPPING_ERROR", failure.message)
+        return None
