@@ -400,9 +400,11 @@ class Engine:
         definitions_changed = False
         while notifications := self.app.recorder.select_notifications(
                 start=position, limit=CATCH_UP_PAGE, stop=last_id, inclusive_of_start=False):
-            for notification in notifications:  # an instance's aggregate id is its key
-                self.instances.pop(notification.originator_id.int, None)
-                definitions_changed |= notification.originator_id == DEFINITIONS_ID
+            for notification in notifications:
+                originator = notification.originator_id
+                if isinstance(originator, UUID):  # an instance's aggregate id is its key
+                    self.instances.pop(originator.int, None)
+                definitions_changed |= originator == DEFINITIONS_ID
             if not self._event_index_stale:
                 self._event_index.fold_notifications(self.app, notifications)
             position = notifications[-1].id
