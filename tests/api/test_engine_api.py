@@ -50,7 +50,7 @@ def test_the_seed_flow_writes_the_records_of_its_scenario(engine: Engine):
     run = ScenarioRun(scenario, parse_store_url("memory:"))
     try:
         assert run.run().passed
-        expected = [msgspec.json.encode(r) for r in run.log.records]
+        expected = [msgspec.json.encode(r) for r in run.records()]
     finally:
         run.close()
 

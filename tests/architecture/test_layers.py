@@ -32,9 +32,12 @@ ALLOWED: dict[str, set[str]] = {
     # the web view: the CLI's session and input checks, and what they stand on
     "engine_sim.web": {"engine_sim.cli", "engine_sim.app", "engine_sim.engine", "engine_sim.model",
                        "engine_sim.projections", "migration"},
+    # scenarios: replayed on one partition or, through `partitions.targets`, on a
+    # partitioned store
     "engine_sim.scenarios": {"engine_sim.app", "engine_sim.engine", "engine_sim.model",
-                             "engine_sim.records", "engine_sim.persistence",
-                             "engine_sim.projections", "engine_sim.timeutil", "migration"},
+                             "engine_sim.partitions", "engine_sim.records",
+                             "engine_sim.persistence", "engine_sim.projections",
+                             "engine_sim.timeutil", "migration"},
     # the public Python API: a face over the composition root, or over `Cluster` on a
     # partitioned store (never the scenarios)
     "engine_sim.api": {"engine_sim.app", "engine_sim.engine", "engine_sim.partitions",

@@ -275,7 +275,7 @@ class Engine:
         partitioned store has one log per partition: they come partition by partition (or
         only `partition`'s), and an instance's records are those of its partition."""
         key = None if instance is None else _key(instance)
-        return self.target.records(key, partition)
+        return records_of(self.target.log(key, partition))
 
     def export_records(self, path: str | Path, scenario: str | None = None) -> int:
         """Write the whole log as JSON lines; with `scenario`, each line marked with that
@@ -285,9 +285,10 @@ class Engine:
         written = 0
         marked = self.partitions > 1
         with Path(path).open("wb") as out:
-            for partition, records in self.target.record_partitions():
+            for partition, records in self.target.logs():
                 for record in records:
-                    out.write(record.to_json(scenario, partition if marked else None) + b"\n")
+                    out.write(Record(record).to_json(scenario, partition if marked else None)
+                              + b"\n")
                 written += len(records)
         return written
 

@@ -3,7 +3,9 @@
 The closing line is `N passed, N failed, N invalid`. With `--records`, every record of every
 scenario is written in log order, one JSON object a line, each marked with the scenario it
 belongs to by a first field `scenario` (the scenario's name); the rest of the line is the
-record exactly as the engine wrote it (`records_line`, `strip_marker`).
+record exactly as the engine wrote it (`records_line`, `strip_marker`). On a partitioned
+store the records come partition by partition, each line marked after the scenario with its
+`partitionId` (as `Engine.export_records` marks them).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import json
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -20,8 +23,9 @@ from eventsourcing.persistence import PersistenceError
 
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import StoreBusy, StoreReadOnly, writer_lease
+from engine_sim.persistence.partitions import partition_count
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
-from engine_sim.scenarios.runner import ScenarioRun, check_one_partition
+from engine_sim.scenarios.runner import ScenarioResult, ScenarioRun
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_BUSY = 0, 1, 2, 3
 
@@ -42,10 +46,21 @@ def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
 MARKER = b'{"scenario":'
 
 
-def records_line(scenario: str, encoded: bytes) -> bytes:
-    """`{"scenario":NAME,` + the record's own encoding without its opening brace."""
+def records_line(scenario: str, encoded: bytes, partition: int | None = None) -> bytes:
+    """`{"scenario":NAME,` (then `"partitionId":N,` for a partitioned store's record) + the
+    record's own encoding without its opening brace."""
     name = json.dumps(scenario, ensure_ascii=False).encode()
+    if partition is not None:
+        encoded = b'{"partitionId":' + str(partition).encode() + b"," + encoded[1:]
     return MARKER + name + b"," + encoded[1:] + b"\n"
+
+
+def result_lines(result: ScenarioResult, encoder: msgspec.json.Encoder) -> list[bytes]:
+    """A scenario's `--records` lines: its log, or each partition's log in turn."""
+    if result.partition_logs is not None:
+        return [records_line(result.name, encoder.encode(record), partition)
+                for partition, records in result.partition_logs for record in records]
+    return [records_line(result.name, encoder.encode(record)) for record in result.records or ()]
 
 
 def strip_marker(line: bytes) -> bytes:
@@ -75,8 +90,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 def check_replay_store(store: Store) -> None:
     """Replay empties its store before each scenario: refuse a store that is not one of
     ours (an existing file that is not an engine-sim database), and name why a PostgreSQL
-    server cannot be used. Scenarios replay on one partition."""
-    check_one_partition(store)
+    server cannot be used."""
     if store.kind == "postgres":
         check_postgres(store)
     if store.kind != "sqlite" or store.path is None or not store.path.exists():
@@ -110,19 +124,31 @@ def is_engine_sim_database(path: Path) -> bool:
 
 
 def store_in_use(store: Store) -> tuple[int, str] | None:
-    """Replay empties its store: refuse one that another writer holds, or that may not be
-    written (exit status and message). Each scenario's engine then takes the lease itself."""
-    lease = writer_lease(store)
-    lease.wait = 0
+    """Replay empties its store: refuse one that another writer holds (any partition's, a
+    worker's), or that may not be written (exit status and message). Each scenario's
+    engines then take the leases themselves."""
     try:
-        lease.acquire()
-    except StoreBusy as error:
-        return EXIT_BUSY, str(error)
-    except StoreReadOnly as error:
+        partitions = _partitions(store)
+    except StoreURLError as error:
         return EXIT_INVALID, str(error)
-    finally:
-        lease.release()
+    for partition in range(1, partitions + 1):
+        lease = writer_lease(store.of_partition(partition))
+        lease.wait = 0
+        try:
+            lease.acquire()
+        except StoreBusy as error:
+            return EXIT_BUSY, str(error)
+        except StoreReadOnly as error:
+            return EXIT_INVALID, str(error)
+        finally:
+            lease.release()
     return None
+
+
+def _partitions(store: Store) -> int:
+    """The partitions whose leases matter: the store's (as it stands) or the URL's count,
+    whichever is more (replay empties the store, and then makes the URL's)."""
+    return max(store.partitions or 1, partition_count(replace(store, partitions=None)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,7 +167,7 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
         print(f"engine-sim: --store: {refused[1]}", file=sys.stderr)
         return refused[0]
     passed = failed = invalid_files = 0
-    invalid = False
+    invalid = busy = False
     files = scenario_files(paths)
     if not files:
         print(f"engine-sim replay: PATH: no scenario file (*.yaml, *.yml) in "
@@ -171,6 +197,10 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
                 print(f"engine-sim: --store: cannot open '{store.url}': {reason}", file=sys.stderr)
                 invalid = True
                 break
+            except StoreBusy as error:  # a worker started on a partition since the check
+                print(f"engine-sim: --store: {error}", file=sys.stderr)
+                busy = True
+                break
             try:
                 result = run.run()
             finally:
@@ -183,12 +213,13 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
                 print(f"FAIL {result.name}", file=out)
                 print(result.message, file=out)
             if records_file is not None:
-                for record in result.records or ():
-                    records_file.write(records_line(result.name, encoder.encode(record)))
+                records_file.writelines(result_lines(result, encoder))
     finally:
         if records_file is not None:
             records_file.close()
     print(f"{passed} passed, {failed} failed, {invalid_files} invalid", file=out)
     if invalid:
         return EXIT_INVALID
+    if busy:
+        return EXIT_BUSY
     return EXIT_FAILED if failed else EXIT_OK

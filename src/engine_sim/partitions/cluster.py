@@ -246,7 +246,7 @@ class Cluster:
             key: int | None
             if self.local(partition):
                 outcome, key = self.app(partition).operate.migrate(
-                    Selection(keys=tuple(group)), process, version, pairs, auto_map, run=False)
+                    _share(selection, group), process, version, pairs, auto_map, run=False)
                 if run and key is not None:
                     self.run_operations([key])
             else:
@@ -303,7 +303,7 @@ class Cluster:
         for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
             app = self.app(partition)
             app.engine.refresh()
-            preview = app.operate.preview(Selection(keys=tuple(group)), process, version,
+            preview = app.operate.preview(_share(selection, group), process, version,
                                           pairs, auto_map)
             for name in ("counts", "targets"):
                 total[name].update(preview[name])
@@ -399,6 +399,13 @@ def _skip_folded(app: EngineApp) -> None:
         if isinstance(projection, SqlProjection):
             projection.position = max(projection.position,
                                       projection.db.position(projection.tracking))
+
+
+def _share(selection: Selection, keys: list[int]) -> Selection:
+    """A partition's share of a selection: its keys, and the filter they were selected by,
+    with which a plan's source elements are checked when it names one version (as on one
+    partition; a worker is sent the keys only)."""
+    return Selection(keys=tuple(keys), filter=selection.filter)
 
 
 def _outcome(answer: dict[str, Any]) -> Outcome:

@@ -1,4 +1,10 @@
-"""Expectation steps: compare what a scenario states with what the engine and its views show."""
+"""Expectation steps: compare what a scenario states with what the engine and its views show.
+
+On a partitioned store (docs/scaling.md) an instance is read on its partition and its record
+stream is its partition's; the whole log is every partition's records in the order they were
+written; the list view covers every partition; a preview is summed over the partitions
+holding selected instances; an operation label names one operation per partition, whose
+counts are summed (`summed_view`)."""
 
 from __future__ import annotations
 
@@ -72,7 +78,7 @@ class Expectations:
     # -- expect --------------------------------------------------------------------------
     def expect(self, cmd: Any) -> None:
         key = self.run.instance_key(cmd.instance)
-        state = self.run.engine.instance(key)
+        state = self.run.instance(key)
         assert state is not None
         found: dict[str, Any] = {}
         wanted: dict[str, Any] = {}
@@ -113,7 +119,7 @@ class Expectations:
     # -- expect_records ------------------------------------------------------------------
     def expect_records(self, cmd: Any) -> None:
         key = self.run.instance_key(cmd.instance) if cmd.instance is not None else None
-        stream = self.run.log.stream(key)
+        stream = self.run.records(key)
         position = 0
         for partial in cmd.contains:
             while position < len(stream) and not record_matches(partial, stream[position]):
@@ -131,7 +137,7 @@ class Expectations:
 
     # -- expect_list ---------------------------------------------------------------------
     def expect_list(self, cmd: Any) -> None:
-        rows = self.run.list_view.query(list_filter(cmd.filter))
+        rows = self.run.views().query(list_filter(cmd.filter))
         names = self._names()
         if len(rows) != cmd.count:
             raise ExpectationFailed(
@@ -152,18 +158,18 @@ class Expectations:
     # -- migration views -----------------------------------------------------------------
     def expect_preview(self, cmd: Any) -> None:
         selection = self.run.selection(cmd.instances, cmd.filter)
-        recorder = self.run.engine.app.recorder
-        written_before = recorder.max_notification_id()
-        preview = self.run.operate.preview(
+        target = self.run.target
+        written_before = target.log_ends()
+        preview = target.preview(
             selection, cmd.target.process, cmd.target.version, cmd.mapping, cmd.auto_map)
-        if recorder.max_notification_id() != written_before:
+        if target.log_ends() != written_before:
             raise ExpectationFailed("a preview that writes nothing", "the preview stored events")
         names = self._names()
         self._compare_counts(cmd, preview, names)
 
     def expect_operation(self, cmd: Any) -> None:
-        operation = self.run.operation_key(cmd.operation)
-        view = self.run.operate.operation_view(operation)
+        keys = self.run.operation_keys(cmd.operation)
+        view = summed_view([self.run.target.operation_row(key) for key in keys])
         self._compare_counts(cmd, view, self._names())
 
     def _compare_counts(self, cmd: Any, view: dict[str, Any], names: dict[int, str]) -> None:
@@ -186,6 +192,21 @@ class Expectations:
                 ]
         if wanted:
             raise ExpectationFailed(wanted, found)
+
+
+def summed_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The operations view's row of one operation, or of a batch step's operations on a
+    partitioned store (one per partition) as one: counts added, failures gathered,
+    COMPLETED once every one is."""
+    if len(rows) == 1:
+        return rows[0]
+    summed = {name: sum(row[name] for row in rows)
+              for name in ("total", "completed", "failed", "ignored")}
+    return {**rows[0], **summed,
+            "state": "COMPLETED" if all(row["state"] == "COMPLETED" for row in rows)
+            else "ACTIVE",
+            "failures": {key: reason for row in rows for key, reason in row["failures"].items()},
+            "ignoredKeys": [key for row in rows for key in row["ignoredKeys"]]}
 
 
 def _failure_mismatch(run: ScenarioRun, failures: Any, actual: dict[int, str]) -> bool:

@@ -1,21 +1,34 @@
-"""Replaying a scenario: each step against a fresh engine, expectations against its views.
+"""Replaying a scenario: each step against an emptied store, expectations against its views.
 
 A command step that the engine rejects fails the scenario unless the step says `reject`.
-Expectation steps read the engine's materialised instances (`expect`), the record log and
-the list view (projections that follow the event stream) and the operations view.
+Expectation steps read the materialised instances (`expect`), the record log and the list
+view (projections that follow the event stream) and the operations view.
+
+The store is one partition (memory, SQLite, PostgreSQL) or a partitioned PostgreSQL store
+(docs/scaling.md). Both are driven through a `Target` (`partitions.targets`), as the public
+API drives them: on one partition that is the one `EngineApp`, so records are those one
+engine writes; on a partitioned store each command goes to its partition through `Cluster`,
+an instance is read on its partition, the list view covers every partition, a batch step's
+label names its operations (one per partition holding selected instances), and the whole log
+is every partition's records in the order they were written (`WrittenOrder`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from engine_sim.app import EngineApp
-from engine_sim.engine import Outcome, commands
-from engine_sim.persistence import Store, StoreURLError
-from engine_sim.records import ValueType
+from engine_sim.engine import DeployResource, Outcome, commands
+from engine_sim.engine.state import InstanceState
+from engine_sim.partitions.cluster import Cluster
+from engine_sim.partitions.targets import open_target
+from engine_sim.persistence import Store
+from engine_sim.persistence.lease import StoreBusy
+from engine_sim.persistence.partitions import partition_count
+from engine_sim.projections import AnyListView
+from engine_sim.records import Record, ValueType
 from engine_sim.scenarios import doc_steps as steps
 from engine_sim.scenarios.document import Scenario, Step
 from engine_sim.scenarios.expectations import ExpectationFailed, Expectations, list_filter
@@ -29,7 +42,9 @@ class ScenarioResult:
     name: str
     passed: bool
     message: str = ""  # expected / found / where, for a FAIL
-    records: list[dict[str, Any]] | None = None
+    records: list[Record] | None = None  # the whole log (`ScenarioRun.records`)
+    # a partitioned store: each partition's log, by partition id (`replay --records`)
+    partition_logs: list[tuple[int, list[Record]]] | None = None
 
 
 class StepFailed(Exception):
@@ -39,42 +54,69 @@ class StepFailed(Exception):
         self.found = found
 
 
-def check_one_partition(store: Store) -> None:
-    """The runner drives one engine (its `expect` steps read that engine's state and views):
-    refuse a URL asking for a partitioned store rather than replay on partition 1 alone."""
-    if store.partitions is not None and store.partitions > 1:
-        raise StoreURLError(f"the store '{store.url}' asks for {store.partitions} partitions: "
-                            "scenarios replay on one partition (drop partitions=; "
-                            "docs/scaling.md)")
+def emptied(store: Store) -> Store:
+    """`store` emptied for a scenario, keeping its partition count: the one its URL asks
+    for, or else the one it was created with (emptying it drops the table recording it)."""
+    count = store.partitions or partition_count(store)
+    store.clear()
+    return replace(store, partitions=count) if count > 1 else store
+
+
+class WrittenOrder:
+    """A partitioned store's records in the order this process wrote them, every
+    partition's (each partition's log holds only its own, in its own positions): the whole
+    log `expect_records` reads, as one partition's log is in the order it was written."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.records: list[Record] = []
+        for app in cluster.apps:
+            app.engine.saved_listeners.append(self.saved)
+
+    def saved(self, written: list[tuple[int, Sequence[Record]]]) -> None:
+        """What one partition just wrote, in position order (as its own log is: a command's
+        events do not hold their records in position order)."""
+        self.records.extend(sorted((r for _, records in written for r in records),
+                                   key=lambda r: r["position"]))
+
+
+def hold_every_partition(cluster: Cluster) -> None:
+    """The runner writes every partition itself (its whole log is what it wrote): a
+    partition whose worker holds the lease is refused rather than waited for."""
+    for partition in range(1, cluster.count + 1):
+        if not cluster.local(partition):
+            raise StoreBusy(f"the store '{cluster.store.url}' (partition {partition}) is in "
+                            "use by another writer: replay writes every partition itself "
+                            "(stop its worker)")
 
 
 class ScenarioRun:
-    """The state of one scenario's replay: engine, views and labels."""
+    """The state of one scenario's replay: the store's target, views and labels."""
 
     def __init__(self, scenario: Scenario, store: Store) -> None:
-        check_one_partition(store)
-        store.clear()
         self.scenario = scenario
-        self.app = EngineApp(store, start_time=scenario.start_time, record_log=True)
-        self.engine = self.app.engine
-        self.operate = self.app.operate
-        self.list_view = self.app.list_view  # durable on SQLite and PostgreSQL
-        self.follower = self.app.follower
-        assert self.app.log is not None
-        self.log = self.app.log
+        self.target = open_target(emptied(store), scenario.start_time)
+        self.written: WrittenOrder | None = None
+        if self.target.cluster is not None:
+            try:
+                hold_every_partition(self.target.cluster)
+            except StoreBusy:
+                self.target.close()
+                raise
+            self.written = WrittenOrder(self.target.cluster)
         self.instances: dict[str, int] = {}
-        self.operations: dict[str, Any] = {}
+        self.operations: dict[str, list[int]] = {}  # a label: its operation on each partition
         self.expectations = Expectations(self)
         self.commands: dict[str, Callable[[Step], list[Outcome]]] = {
             "deploy": self._deploy,
             "create": self._create,
-            "complete_job": self._on_instance(commands.complete_job, "element", "variables"),
-            "fail_job": self._on_instance(commands.fail_job, "element", "retries", "message"),
-            "throw_error": self._on_instance(commands.throw_error, "element", "code", "message"),
-            "resolve_incident": self._on_instance(commands.resolve_incident, "element", "retries"),
-            "complete_user_task": self._on_instance(commands.complete_user_task, "element", "variables"),
-            "set_variables": self._on_instance(commands.set_variables, "variables", "element"),
-            "cancel": self._on_instance(commands.cancel_instance),
+            "complete_job": self._on_instance(commands.CompleteJob, "element", "variables"),
+            "fail_job": self._on_instance(commands.FailJob, "element", "retries", "message"),
+            "throw_error": self._on_instance(commands.ThrowError, "element", "code", "message"),
+            "resolve_incident": self._on_instance(commands.ResolveIncident, "element", "retries"),
+            "complete_user_task": self._on_instance(commands.CompleteUserTask, "element",
+                                                    "variables"),
+            "set_variables": self._on_instance(commands.SetVariables, "variables", "element"),
+            "cancel": self._on_instance(commands.CancelProcessInstance),
             "publish_message": self._publish_message,
             "broadcast_signal": self._broadcast_signal,
             "advance_clock": self._advance_clock,
@@ -85,7 +127,26 @@ class ScenarioRun:
         }
 
     def close(self) -> None:
-        self.app.close()
+        self.target.close()
+
+    # -- reads ---------------------------------------------------------------------------
+    @property
+    def partitioned(self) -> bool:
+        return self.target.partitions > 1
+
+    def records(self, instance: int | None = None) -> list[Record]:
+        """Instance `instance`'s record stream (on its partition), or the whole log: one
+        partition's, or every partition's in the order they were written."""
+        if instance is not None or self.written is None:
+            return self.target.log(instance, None)
+        return self.written.records
+
+    def instance(self, key: int) -> InstanceState | None:
+        return self.target.instance(key)
+
+    def views(self) -> AnyListView:
+        """The list view of the whole store, caught up."""
+        return self.target.views()
 
     # -- running -------------------------------------------------------------------------
     def run(self) -> ScenarioResult:
@@ -97,20 +158,24 @@ class ScenarioRun:
             except Exception as error:
                 found = f"internal error {type(error).__name__}: {error}"
                 return self._failed(step, "the step to run", found)
-        return ScenarioResult(self.scenario.name, True, records=self.log.records)
+        return self._result(True)
 
     def _failed(self, step: Step, expected: str, found: str) -> ScenarioResult:
         where = f"{self.scenario.display_name}:{step.line}"
         message = f"  step: {where} ({step.kind})\n  expected: {expected}\n  found: {found}"
-        return ScenarioResult(self.scenario.name, False, message, self.log.records)
+        return self._result(False, message)
+
+    def _result(self, passed: bool, message: str = "") -> ScenarioResult:
+        logs = self.target.logs() if self.partitioned else None
+        return ScenarioResult(self.scenario.name, passed, message, self.records(), logs)
 
     def _run_step(self, step: Step) -> None:
         if step.kind in self.commands:
             outcomes = self.commands[step.kind](step)
-            self.follower.catch_up()
+            self.target.views()  # the views follow what the step wrote
             self._check_rejections(step, outcomes)
         else:
-            self.follower.catch_up()
+            self.target.views()
             self.expectations.check(step)
 
     @staticmethod
@@ -134,12 +199,14 @@ class ScenarioRun:
             raise StepFailed(f"a rejection {want}", f"{r['rejectionType']}: {r['rejectionReason']}")
 
     # -- label resolution ----------------------------------------------------------------
-    def operation_key(self, label: str) -> int:
-        key: int | None = self.operations.get(label)
-        if key is None:  # the document defines the label; the step that defines it was rejected
+    def operation_keys(self, label: str) -> list[int]:
+        """The operations a batch step made (one per partition holding selected instances;
+        one on a store of one partition)."""
+        keys = self.operations.get(label)
+        if keys is None:  # the document defines the label; the step that defines it was rejected
             raise StepFailed(f"the operation labelled '{label}'",
                              "none: the step that was to create it was rejected")
-        return key
+        return keys
 
     def instance_key(self, ref: Any) -> int:
         key = self.instances.get(ref.label)
@@ -161,13 +228,13 @@ class ScenarioRun:
         migration gave it; inner instances of a multi-instance call activity included)."""
         call_keys = {
             r["key"]
-            for r in self.log.stream(parent_key)
+            for r in self.records(parent_key)
             if r["valueType"] == ValueType.PROCESS_INSTANCE
             and r["intent"] in ("ELEMENT_ACTIVATING", "ELEMENT_MIGRATED")
             and r["elementId"] == element_id and r["bpmnElementType"] == "CALL_ACTIVITY"
         }
         children = [
-            row.key for row in self.list_view.children(parent_key)
+            row.key for row in self.views().children(parent_key)
             if row.parent_element_key in call_keys
         ]
         return max(children) if children else None
@@ -176,68 +243,69 @@ class ScenarioRun:
     def _deploy(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.Deploy)
         path: Path = cmd.resolved_path
-        return [self.engine.deploy(path.read_bytes(), path.name)]
+        return [self.target.execute(DeployResource(path.read_bytes(), path.name))]
 
     def _create(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.Create)
         outcomes = []
-        with self.engine.group_commit():
+        with self.target.group_commit():
             for index in range(cmd.count):
-                outcome = commands.create_instance(self.engine, cmd.process, cmd.version,
-                                                   dict(cmd.variables))
+                outcome = self.target.execute(commands.CreateProcessInstance(
+                    cmd.process, cmd.version, dict(cmd.variables)))
                 outcomes.append(outcome)
                 if outcome.result is not None and index < len(step.labels):
                     self.instances[step.labels[index]] = outcome.result
         return outcomes
 
-    def _on_instance(self, command: Callable[..., Outcome], *fields: str) -> Callable[[Step], list[Outcome]]:
+    def _on_instance(self, command: Callable[..., commands.Command],
+                     *fields: str) -> Callable[[Step], list[Outcome]]:
         def run(step: Step) -> list[Outcome]:
             cmd: Any = step.command  # one of the instance steps (see the table above)
             args = [_plain(getattr(cmd, name)) for name in fields]
-            return [command(self.engine, self.instance_key(cmd.instance), *args)]
+            return [self.target.execute(command(self.instance_key(cmd.instance), *args))]
 
         return run
 
     def _publish_message(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.PublishMessage)
-        return [commands.publish_message(self.engine, 
-            cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl)]
+        return [self.target.execute(commands.PublishMessage(
+            cmd.name, cmd.correlation_key, dict(cmd.variables), cmd.ttl))]
 
     def _broadcast_signal(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.BroadcastSignal)
-        return [commands.broadcast_signal(self.engine, cmd.name, dict(cmd.variables))]
+        return [self.target.execute(commands.BroadcastSignal(cmd.name, dict(cmd.variables)))]
 
     def _advance_clock(self, step: Step) -> list[Outcome]:
-        return self.engine.advance_clock(command_of(step, steps.AdvanceClock).duration)
+        return self.target.advance_clock(command_of(step, steps.AdvanceClock).duration)
 
     def _migrate_instance(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.MigrateInstance)
         key = self.instance_key(cmd.instance)
-        return [self.operate.migrate_instance(key, cmd.target.process, cmd.target.version,
-                                              pairs(cmd.mapping), cmd.auto_map)]
+        return [self.target.migrate_instance(key, cmd.target.process, cmd.target.version,
+                                             pairs(cmd.mapping), cmd.auto_map)]
 
     def _migrate(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.Migrate)
         selection = self.selection(cmd.instances, cmd.filter)
-        outcome, operation = self.operate.migrate(
+        outcome, keys = self.target.migrate(
             selection, cmd.target.process, cmd.target.version, pairs(cmd.mapping), cmd.auto_map,
             cmd.run)
-        if operation is not None and step.labels:
-            self.operations[step.labels[0]] = operation
+        if keys and step.labels:
+            self.operations[step.labels[0]] = keys
         return [outcome]
 
     def _revert_operation(self, step: Step) -> list[Outcome]:
         cmd = command_of(step, steps.RevertOperation)
-        outcome, operation = self.operate.revert(self.operation_key(cmd.operation), cmd.run)
-        if operation is not None and step.labels:
-            self.operations[step.labels[0]] = operation
+        outcome, keys = self.target.revert(self.operation_keys(cmd.operation), cmd.run)
+        if keys and step.labels:
+            self.operations[step.labels[0]] = keys
         return [outcome]
 
     def _run_operations(self, step: Step) -> list[Outcome]:
         label = command_of(step, steps.RunOperations).operation
         outcomes: list[Outcome] = []
-        self.operate.run_operations(self.operation_key(label) if label else None,
-                                    on_chunk=outcomes.append)
+        self.target.run_operations(self.operation_keys(label) if label else None,
+                                   on_chunk=outcomes.append)
         return outcomes
 
     def selection(self, instances: Any, flt: Any) -> Any:

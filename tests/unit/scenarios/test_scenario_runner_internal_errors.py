@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine_sim.engine import commands
+from engine_sim.engine import Engine, commands
 from engine_sim.persistence import parse_store_url
 from engine_sim.scenarios.document import load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
@@ -21,10 +21,14 @@ def test_an_internal_error_is_a_fail_naming_the_step(tmp_path, monkeypatch):
         "  - complete_job: {instance: a, element: checkPayment}\n"
     )
 
-    def explode(*args, **kwargs):
-        raise RuntimeError("kaput")
+    execute = Engine.execute
 
-    monkeypatch.setattr(commands, "complete_job", explode)
+    def explode(engine, command):
+        if isinstance(command, commands.CompleteJob):
+            raise RuntimeError("kaput")
+        return execute(engine, command)
+
+    monkeypatch.setattr(Engine, "execute", explode)
     run = ScenarioRun(load_scenario(scenario, "s.yaml"), parse_store_url("memory:"))
     result = run.run()
     run.close()
