@@ -170,12 +170,10 @@ class ScenarioRun:
         return ScenarioResult(self.scenario.name, passed, message, self.records(), logs)
 
     def _run_step(self, step: Step) -> None:
+        """A command step, or an expectation (each read catches its views up first)."""
         if step.kind in self.commands:
-            outcomes = self.commands[step.kind](step)
-            self.target.views()  # the views follow what the step wrote
-            self._check_rejections(step, outcomes)
+            self._check_rejections(step, self.commands[step.kind](step))
         else:
-            self.target.views()
             self.expectations.check(step)
 
     @staticmethod
