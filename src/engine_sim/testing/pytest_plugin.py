@@ -40,9 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("engine-sim")
     group.addoption("--engine-store", default="memory:", metavar="URL",
                     help="store of the engine fixture and of scenario tests: memory: "
-                         "(default), sqlite:///path.db or postgresql://user@host:port/db "
-                         "(emptied before each test; the engine fixture also takes "
-                         "postgresql://...?partitions=N, scenario tests do not)")
+                         "(default), sqlite:///path.db, postgresql://user@host:port/db or "
+                         "postgresql://...?partitions=N (emptied before each test)")
     parser.addini("engine_sim_scenarios", type="linelist", default=["scenarios"],
                   help="folders (relative to the rootdir) whose YAML scenarios are tests "
                        "when pytest collects them (default: scenarios)")
