@@ -34,7 +34,7 @@ from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.messages import rejected, sent_commands
-from engine_sim.partitions.queue import CommandQueue, encode_command
+from engine_sim.partitions.queue import CommandQueue, WorkerFailed, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.persistence.lease import StoreBusy
@@ -369,7 +369,7 @@ class Cluster:
     @staticmethod
     def _answer(partition: int, answer: dict[str, Any]) -> dict[str, Any]:
         if "error" in answer:
-            raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
+            raise WorkerFailed(f"partition {partition}'s worker failed: {answer['error']}")
         return answer
 
     def close(self) -> None:
