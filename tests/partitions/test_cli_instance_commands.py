@@ -33,7 +33,13 @@ from test_worker import JOB, JOB_V2, cli, start_worker
 
 from engine_sim.cli.main import store_failure
 from engine_sim.engine.commands import CreateProcessInstance
-from engine_sim.partitions import Cluster, CommandQueue, WorkerFailed, message_partition, partition_of
+from engine_sim.partitions import (
+    Cluster,
+    CommandQueue,
+    WorkerFailed,
+    message_partition,
+    partition_of,
+)
 from engine_sim.persistence import parse_store_url
 from migration.operate import Selection
 
@@ -170,6 +176,13 @@ def test_a_key_of_a_partition_the_store_does_not_have_is_refused(
         "and the store has 2"]
     assert operation.returncode == 2 and "ID: " in operation.stderr
     assert "names partition 5, and the store has 2" in operation.stderr
+
+
+def test_the_cli_default_timeout_is_the_clusters() -> None:
+    from engine_sim.cli import arguments
+    from engine_sim.partitions import cluster
+
+    assert arguments.DEFAULT_TIMEOUT == cluster.DEFAULT_TIMEOUT
 
 
 def test_a_workers_failure_is_one_line_with_status_1(capsys: pytest.CaptureFixture[str]) -> None:
