@@ -361,7 +361,7 @@ def _actions(commands: Any) -> None:
     incidents = _command(commands, "incidents", "engine_sim.cli.incidents:run",
                          "list open incidents, or resolve one",
                          usage="engine-sim incidents [-h] [--instance K] | "
-                         "resolve KEY [--retries N] [--wait SECONDS]",
+                         "resolve KEY [--retries N] [--wait SECONDS] [--timeout SECONDS]",
                          description="engine-sim incidents: every open incident (--instance K: "
                          "of one instance). engine-sim incidents resolve KEY: resolve incident "
                          "KEY; a job's incident first gets --retries (default 1).")
@@ -448,7 +448,7 @@ def _operate(commands: Any) -> None:
         commands, "operations", "engine_sim.cli.operations:run",
         "list batch operations, show, resume or revert one",
         usage="engine-sim operations [-h] [--store URL] [--json] "
-        "[ID | resume [ID] | revert ID] [--chunk-size N] [--wait SECONDS]",
+        "[ID | resume [ID] | revert ID] [--chunk-size N] [--wait SECONDS] [--timeout SECONDS]",
         description="engine-sim operations: every batch operation. engine-sim operations ID: one "
         "operation with its failed items and reasons. engine-sim operations resume [ID]: run the "
         "pending items of operation ID, or of every ACTIVE operation. engine-sim operations "
