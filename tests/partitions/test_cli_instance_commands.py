@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -214,3 +215,32 @@ def test_a_worker_that_does_not_answer_leaves_the_request_queued(store: Store) -
             time.sleep(0.1)
     finally:
         reader.close()
+
+
+def test_a_partition_another_command_runs_is_waited_for_as_a_lease(store: Store) -> None:
+    """No worker runs partition 1: a client holding its lease is another writer, waited for
+    up to --wait (then exit 3, nothing queued), never sent a request no one would answer."""
+    url, _, _ = store
+    holder = Cluster(url)
+    try:
+        key = holder.send(1, CreateProcessInstance("job")).result  # this process runs it now
+        assert not holder.app(1).engine.writer_lease.held_by_worker()
+        before = answered(url, 1)
+        busy = cli("cancel", str(key), "--store", url, "--wait", "0.5", "--timeout", "30")
+        assert busy.returncode == 3, busy.stderr
+        assert busy.stderr.count("\n") == 1 and "after waiting 0.5 s" in busy.stderr
+        assert answered(url, 1) == before  # nothing left in the table for a worker
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "engine_sim", "cancel", str(key), "--store", url, "--wait",
+             "60", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+    finally:
+        holder.close()  # gives partition 1 back: the waiting command takes it
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert json.loads(out)["instance"]["state"] == "CANCELED"
+    partition_2 = Cluster(url, in_process=False)
+    try:
+        assert partition_2.app(2).engine.writer_lease.held_by_worker()
+    finally:
+        partition_2.close()

@@ -142,7 +142,7 @@ def writer(store_url: str, wait: float = DEFAULT_WAIT, timeout: float = DEFAULT_
         return
     if key is not None:
         key_partition(key, partitions, key_argument)
-    with cluster_of(store, store_url, timeout) as cluster:
+    with cluster_of(store, store_url, timeout, wait) as cluster:
         yield cluster
 
 
@@ -159,11 +159,12 @@ def reader(store_url: str) -> Iterator[Engine | Cluster]:
 
 
 @contextmanager
-def cluster_of(store: Store, store_url: str,
-               timeout: float = DEFAULT_TIMEOUT) -> Iterator[Cluster]:
-    """A `Cluster` over a partitioned store, each partition on the store's clock."""
+def cluster_of(store: Store, store_url: str, timeout: float = DEFAULT_TIMEOUT,
+               wait: float = 0.0) -> Iterator[Cluster]:
+    """A `Cluster` over a partitioned store, each partition on the store's clock; `wait`:
+    the command's `--wait` for a partition another command runs in its own process."""
     try:
-        cluster = Cluster(store, start_time=STORE_EPOCH, timeout=timeout)
+        cluster = Cluster(store, start_time=STORE_EPOCH, timeout=timeout, wait=wait)
     except _store_errors() as error:
         reason = " ".join(str(error).split())
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
