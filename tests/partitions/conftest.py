@@ -1,7 +1,7 @@
 """A fresh PostgreSQL database per test (created next to the session's, dropped after): a
-partitioned store's tables, leases and command tables never meet another test's.
-`module_database_url` is one for a whole test module whose tests empty the store themselves
-(the scenario runner does, before each scenario)."""
+partitioned store's tables, leases and command tables never meet another test's. A module
+whose tests share one store (and the workers running it: they are slow to start) takes
+`module_database_url` instead."""
 
 from __future__ import annotations
 
