@@ -197,6 +197,10 @@ def replay(paths: list[str], store: Store, records_out: str | None, out: IO[str]
                 print(f"engine-sim: --store: cannot open '{store.url}': {reason}", file=sys.stderr)
                 invalid = True
                 break
+            except StoreURLError as error:  # the server went away since the check
+                print(f"engine-sim: --store: {error}", file=sys.stderr)
+                invalid = True
+                break
             except StoreBusy as error:  # a worker started on a partition since the check
                 print(f"engine-sim: --store: {error}", file=sys.stderr)
                 busy = True

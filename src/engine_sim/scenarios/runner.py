@@ -81,7 +81,7 @@ class WrittenOrder:
 
 def hold_every_partition(cluster: Cluster) -> None:
     """The runner writes every partition itself (its whole log is what it wrote): a
-    partition whose worker holds the lease is refused rather than waited for."""
+    partition whose lease a worker or another client holds is refused, not waited for."""
     for partition in range(1, cluster.count + 1):
         if not cluster.local(partition):
             raise StoreBusy(f"the store '{cluster.store.url}' (partition {partition}) is in "
