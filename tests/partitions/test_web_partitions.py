@@ -27,7 +27,11 @@ SOURCE = {"process": "orderProcess", "version": "1"}
 
 @pytest.fixture
 def store(database_url: str) -> tuple[str, dict[str, int]]:
-    """orderProcess v1 and v2; six v1 instances, three a partition: a, b, c, d at
+    return seed(database_url)
+
+
+def seed(database_url: str) -> tuple[str, dict[str, int]]:
+    """A 2-partition store (its URL without the count): orderProcess v1 and v2; six v1 instances, three a partition: a, b, c, d at
     checkPayment, `done` finished, `paid` at shipArticles."""
     url = database_url + "?partitions=2"
     setup = Cluster(url)
@@ -130,6 +134,9 @@ def test_a_confirmation_fans_out_and_shows_as_one_operation(
     progress = client.get(f"/operations/{operation}/progress").json()
     assert progress["failures"] == {str(keys["paid"]): "active element 'shipArticles' has no "
                                     "mapping instruction"}
+    html = client.get(f"/operations/{operation}").text
+    assert re.findall(r'data-partition="(\d)">(\d+) \(partition \d, (\d) of (\d)\)', html) == [
+        ("1", str(view["operations"][0]), "2", "2"), ("2", str(view["operations"][1]), "3", "3")]
     html = client.get("/operations").text
     assert re.findall(r'<a href="/operations/(\d+)">', html) == [str(operation)]  # one row
     html = client.get("/processes", params={"operation": operation}).text

@@ -33,7 +33,7 @@ from engine_sim.cli.common import definition
 from engine_sim.cli.history import details
 from engine_sim.cli.instances import check_element
 from engine_sim.cli.migrate import check_mapping, select
-from engine_sim.engine import DeployedProcess, Engine
+from engine_sim.engine import DeployedProcess, Engine, partition_of
 from engine_sim.model import ElementType
 from engine_sim.partitions.cluster import summed
 from engine_sim.projections import ListFilter
@@ -391,6 +391,9 @@ class WebService:
             view["startDate"] = min(row.start_time for row in members)
             ends = [row.end_time for row in members]
             view["endDate"] = max(ends) if view["state"] == "COMPLETED" and all(ends) else None
+            view["partitions"] = [{"key": row.key, "partition": partition_of(row.key),
+                                   "done": row.completed + row.failed, "total": row.total}
+                                  for row in members]
         view["running"] = running
         view["done"] = view["completed"] + view["failed"]
         return view
