@@ -19,7 +19,7 @@ from engine_sim.engine.commands import CompleteJob, CreateProcessInstance
 from engine_sim.partitions import Cluster, partition_of
 from engine_sim.web.app import create_app
 from engine_sim.web.common import CSRF_COOKIE
-from engine_sim.web.service import WebService
+from engine_sim.web.service import CliError, WebService
 
 MODELS = Path(__file__).resolve().parents[2] / "scenarios" / "operate" / "bpmn"
 SOURCE = {"process": "orderProcess", "version": "1"}
@@ -178,3 +178,35 @@ def test_a_partition_a_worker_runs_migrates_in_the_worker(
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
+
+
+def test_with_workers_the_server_runs_no_partition(store: tuple[str, dict[str, int]]) -> None:
+    url, keys = store
+    worker = start_worker(url + "?partitions=2", 2)
+    service = WebService(url, chunk_size=1, workers=True)
+    try:
+        with TestClient(create_app(service, close_on_shutdown=False)) as client:
+            client.get("/processes")
+            on_two = {**migration_form(client, confirm="MIGRATE"), "all": "",
+                      "carried_key": [str(keys["b"]), str(keys["d"])]}
+            response = client.post("/migrate/run", data=on_two, follow_redirects=False)
+            assert response.status_code == 303, response.text
+            view = service.wait(int(response.headers["location"].rsplit("/", 1)[1]))
+            assert (view["state"], view["completed"]) == ("COMPLETED", 2)
+            cluster = service._target.root()
+            assert isinstance(cluster, Cluster)
+            cluster.timeout = 1  # partition 1 has no worker: the page says so
+            on_one = {**on_two, "carried_key": str(keys["a"])}
+            response = client.post("/migrate/run", data=on_one)
+            assert response.status_code == 400
+            assert "--store: partition 1: no outcome of request" in response.text
+            assert not any(app.engine.writer_lease.held for app in cluster.apps)
+    finally:
+        service.close()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+
+
+def test_workers_needs_a_partitioned_store(tmp_path: Path) -> None:
+    with pytest.raises(CliError, match="has one partition and no workers"):
+        WebService(f"sqlite:///{tmp_path / 'engine.db'}", workers=True)

@@ -98,8 +98,11 @@ class MappingRow:
 
 class WebService:
     def __init__(self, store_url: str, chunk_size: int = CHUNK_SIZE,
-                 wait: float = DEFAULT_WAIT) -> None:
+                 wait: float = DEFAULT_WAIT, workers: bool = False) -> None:
+        """`wait`: for another writer's lease (one partition); `workers`: a partitioned
+        store's partitions are all left to their workers."""
         self.store_url = store_url
+        self.workers = workers
         self.chunk_size = chunk_size
         self.lease_wait = wait  # for another writer's lease (the server holds it while it runs)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-sim-store")
@@ -114,7 +117,7 @@ class WebService:
 
     # -- the worker thread --------------------------------------------------------------
     def _open(self) -> Target:
-        return open_target(self._stack, self.store_url, self.lease_wait)
+        return open_target(self._stack, self.store_url, self.lease_wait, self.workers)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return self._worker.submit(fn, *args).result()

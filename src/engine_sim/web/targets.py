@@ -121,11 +121,13 @@ class OneEngine:
 class Partitions:
     """A partitioned store: a `Cluster`, which runs a partition in this process when its
     lease is free at the first write there (and holds it until the server stops), and sends
-    the partition's commands to its worker when a worker holds it."""
+    the partition's commands to its worker when a worker holds it; with `workers`, to the
+    worker always (a client only), waiting for its answer (`Cluster.timeout`, 60 s)."""
 
-    def __init__(self, stack: ExitStack, store_url: str) -> None:
+    def __init__(self, stack: ExitStack, store_url: str, workers: bool) -> None:
         self.cluster: Cluster = stack.enter_context(
             cluster_of(open_store(store_url, read_only=False), store_url))
+        self.cluster.in_process = not workers
 
     def root(self) -> EngineApp | Cluster:
         return self.cluster
@@ -187,10 +189,13 @@ class Partitions:
         return engine
 
 
-def open_target(stack: ExitStack, store_url: str, wait: float) -> Target:
+def open_target(stack: ExitStack, store_url: str, wait: float, workers: bool = False) -> Target:
     """The store's target: its partitions when it has more than one."""
     if store_partitions(store_url) > 1:
-        return Partitions(stack, store_url)
+        return Partitions(stack, store_url, workers)
+    if workers:
+        raise CliError("--workers", f"the store '{store_url}' has one partition and no "
+                       "workers: serve it without --workers")
     return OneEngine(stack, store_url, wait)
 
 
