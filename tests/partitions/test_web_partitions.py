@@ -210,3 +210,22 @@ def test_with_workers_the_server_runs_no_partition(store: tuple[str, dict[str, i
 def test_workers_needs_a_partitioned_store(tmp_path: Path) -> None:
     with pytest.raises(CliError, match="has one partition and no workers"):
         WebService(f"sqlite:///{tmp_path / 'engine.db'}", workers=True)
+
+
+def test_revert_leaves_out_a_partition_that_migrated_nothing(
+        client: TestClient, store: tuple[str, dict[str, int]]) -> None:
+    keys = store[1]  # a (partition 1) migrates, paid (partition 2) fails
+    form = {**migration_form(client, confirm="MIGRATE"), "all": "",
+            "carried_key": [str(keys["a"]), str(keys["paid"])]}
+    response = client.post("/migrate/run", data=form, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    operation = int(response.headers["location"].rsplit("/", 1)[1])
+    view = service_of(client).wait(operation)
+    assert (len(view["operations"]), view["completed"], view["failed"]) == (2, 1, 1)
+    response = client.post(f"/operations/{operation}/revert",
+                           data={"csrf_token": client.cookies[CSRF_COOKIE]}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    reverted = service_of(client).wait(int(response.headers["location"].rsplit("/", 1)[1]))
+    assert "operations" not in reverted  # partition 1's only
+    assert partition_of(reverted["key"]) == 1
+    assert (reverted["state"], reverted["total"], reverted["completed"]) == ("COMPLETED", 1, 1)

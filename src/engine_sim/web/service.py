@@ -39,6 +39,7 @@ from engine_sim.partitions.cluster import summed
 from engine_sim.projections import ListFilter
 from engine_sim.web.diagram import Diagram, build_diagram
 from engine_sim.web.targets import Target, open_target
+from migration import messages as msg
 from migration.history import migrations_of, stored_records
 from migration.operate import CHUNK_SIZE, Selection
 from migration.plan import auto_mapped_pairs
@@ -303,7 +304,7 @@ class WebService:
             self._target.views()
             if self._target.operation_row(operation) is None:
                 raise CliError("ID", f"no batch operation with key {operation}")
-            return self._grouped(self._target.revert(self._members(operation)))
+            return self._grouped(self._target.revert(self._reverted(operation)))
         created = self._call(create)
         self.run(created)
         return created
@@ -316,12 +317,29 @@ class WebService:
     def _members(self, operation: int) -> tuple[int, ...]:
         return self._groups.get(operation, (operation,))
 
+    def _reverted(self, operation: int) -> tuple[int, ...]:
+        """A group's operations that migrated some instance (reverting the others would
+        create empty operations), once all are COMPLETED (the engine's rule, for the group
+        as a whole); all of them when none did (the engine says why not)."""
+        members = self._members(operation)
+        rows = [row for k in members if (row := self._target.operation_row(k)) is not None]
+        if len(members) == 1:
+            return members
+        for row in rows:
+            if row.state != "COMPLETED":
+                raise CliError("revert", msg.OPERATION_NOT_COMPLETED.format(
+                    id=operation, state=row.state))
+        return tuple(row.key for row in rows if row.completed) or members
+
     def run(self, operation: int) -> None:
         """Run the pending items of `operation` (of each of its partitions' operations), one
         chunk per worker call (so reads run between chunks); a partition's worker runs its
         own. `_running` and `_delegated` are only touched on the worker thread."""
+        self._worker.submit(self._start_all, operation)
+
+    def _start_all(self, operation: int) -> None:
         for member in self._members(operation):
-            self._worker.submit(self._start, member)
+            self._start(member)
 
     def _start(self, operation: int) -> None:
         if operation in self._running:
