@@ -322,9 +322,9 @@ class WebService:
         create empty operations), once all are COMPLETED (the engine's rule, for the group
         as a whole); all of them when none did (the engine says why not)."""
         members = self._members(operation)
-        rows = [row for k in members if (row := self._target.operation_row(k)) is not None]
         if len(members) == 1:
             return members
+        rows = [row for k in members if (row := self._target.operation_row(k)) is not None]
         for row in rows:
             if row.state != "COMPLETED":
                 raise CliError("revert", msg.OPERATION_NOT_COMPLETED.format(

@@ -9,6 +9,8 @@ one. Every method runs on the service's one worker thread.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any, Protocol
 
@@ -23,6 +25,7 @@ from migration.operate import Selection
 from migration.views import OperationRow
 
 Pairs = tuple[tuple[str, str], ...]
+LOG = logging.getLogger("engine_sim.web")
 
 
 class Target(Protocol):
@@ -177,7 +180,10 @@ class Partitions:
         app = self.cluster.app(partition)
         outcome = app.operate.run_chunk(operation, chunk_size)
         if outcome is not None:
-            self.cluster.followed(partition, outcome)  # e.g. message subscriptions migrated
+            try:  # e.g. message subscriptions migrated, to their message partition
+                self.cluster.followed(partition, outcome)
+            except WorkerTimeout as error:  # the chunk is saved; the request waits in its table
+                LOG.warning("operation %s: %s", operation, error)
         app.follower.catch_up()
         return bool(app.operate.batch(operation).pending_count)
 
@@ -206,16 +212,20 @@ def _created(outcome: Outcome, operation: int | None, argument: str) -> int:
     return operation
 
 
-def _to_workers(send: Any) -> list[tuple[int, Outcome, int | None]]:
-    """A fan-out whose partitions' workers did not answer is an error naming --store."""
+Created = list[tuple[int, Outcome, int | None]]  # (partition, outcome, operation key)
+
+
+def _to_workers(send: Callable[[], Created]) -> Created:
+    """A fan-out whose partitions' workers did not answer is an error naming --store (the
+    operations created before it stay, ACTIVE: the operations list offers to resume them)."""
     try:
-        created: list[tuple[int, Outcome, int | None]] = send()
+        created = send()
     except (WorkerTimeout, RuntimeError) as error:
         raise CliError("--store", str(error)) from None
     return created
 
 
-def _fanned_out(created: list[tuple[int, Outcome, int | None]], argument: str) -> list[int]:
+def _fanned_out(created: Created, argument: str) -> list[int]:
     """The operations of a fan-out; its first refusal when no partition created one (every
     partition checks the same plan against the same definitions)."""
     keys = [key for _, _, key in created if key is not None]
