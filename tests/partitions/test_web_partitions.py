@@ -20,6 +20,7 @@ from engine_sim.partitions import Cluster, partition_of
 from engine_sim.web.app import create_app
 from engine_sim.web.common import CSRF_COOKIE
 from engine_sim.web.service import CliError, WebService
+from migration.operate import Selection
 
 MODELS = Path(__file__).resolve().parents[2] / "scenarios" / "operate" / "bpmn"
 SOURCE = {"process": "orderProcess", "version": "1"}
@@ -229,3 +230,30 @@ def test_revert_leaves_out_a_partition_that_migrated_nothing(
     assert "operations" not in reverted  # partition 1's only
     assert partition_of(reverted["key"]) == 1
     assert (reverted["state"], reverted["total"], reverted["completed"]) == ("COMPLETED", 1, 1)
+
+
+def test_operations_the_cli_left_active_are_resumed_one_by_one(
+        store: tuple[str, dict[str, int]]) -> None:
+    url, keys = store
+    setup = Cluster(url)
+    try:  # as `engine-sim migrate` interrupted: one ACTIVE operation per partition
+        created = setup.migrate(Selection(keys=(keys["a"], keys["b"])), "orderProcess", 2,
+                                (("checkPayment", "checkPayment"),), False, run=False)
+    finally:
+        setup.close()
+    operations = [key for _, _, key in created if key is not None]
+    assert [partition_of(k) for k in operations] == [1, 2]
+    for client in serving(url):
+        html = client.get("/operations").text
+        assert sorted(re.findall(r'<a href="/operations/(\d+)">', html)) == \
+            sorted(str(k) for k in operations)  # not grouped: one row each
+        for operation in operations:
+            assert 'id="resume"' in client.get(f"/operations/{operation}").text
+            response = client.post(f"/operations/{operation}/resume",
+                                   data={"csrf_token": client.cookies[CSRF_COOKIE]},
+                                   follow_redirects=False)
+            assert response.status_code == 303
+            view = service_of(client).wait(operation)
+            assert (view["state"], view["completed"]) == ("COMPLETED", 1)
+        html = client.get("/processes", params={"process": "orderProcess", "version": "2"}).text
+        assert sorted(listed(html)) == sorted((keys["a"], keys["b"]))
