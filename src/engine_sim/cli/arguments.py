@@ -485,9 +485,9 @@ def _operate(commands: Any) -> None:
                         help="postgresql://USER@HOST:PORT/DB (add ?partitions=N when creating it)")
     worker.add_argument("--partition", type=partition, required=True,
                         metavar="N", help="the partition to run (1 to the store's count)")
-    worker.add_argument("--poll", type=seconds, default=0.05, metavar="SECONDS",
-                        help="how long an idle worker sleeps between looks at its command "
-                        "table (default 0.05)")
+    worker.add_argument("--poll", type=seconds, default=1.0, metavar="SECONDS",
+                        help="an idle worker is woken by each request's NOTIFY; it looks at "
+                        "its command table at least this often anyway (default 1)")
     worker.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
                         help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
     _wait(worker)  # a standby worker waits for the partition's current one

@@ -53,16 +53,18 @@ class Cluster:
     def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
                  timeout: float = DEFAULT_TIMEOUT, in_process: bool = True,
                  running: dict[int, EngineApp] | None = None,
-                 idle: Callable[[], object] | None = None) -> None:
+                 idle: Callable[[], object] | None = None, record_log: bool = False) -> None:
         """`running`: partitions this process's worker runs already (their apps, not closed
         here); `idle`: what to do while waiting for another partition's worker (a worker
-        answers its own requests)."""
+        answers its own requests); `record_log`: each partition's app keeps its record log
+        in memory (`EngineApp`, what `engine_sim.api.Engine.records` reads)."""
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.count = partition_count(self.store)
         self._running = running or {}
         with schema_lock(self.store):  # creating the partitions' tables: one process at a time
             self.apps = [self._running.get(n) or EngineApp(self.store.of_partition(n),
-                                                           start_time=start_time)
+                                                           start_time=start_time,
+                                                           record_log=record_log)
                          for n in range(1, self.count + 1)]
         self.timeout = timeout
         self.in_process = in_process  # False: a client only, every command goes to a worker
@@ -72,6 +74,12 @@ class Cluster:
 
     def app(self, partition: int) -> EngineApp:
         return self.apps[partition - 1]
+
+    def home(self, key: int) -> int:
+        """The partition that made `key`; partition 1 for a key no partition of this store
+        made, which refuses it there (NOT_FOUND) as a one-partition store would."""
+        partition = partition_of(key)
+        return partition if 1 <= partition <= self.count else 1
 
     @property
     def catalog(self) -> ProcessCatalog:
@@ -102,7 +110,7 @@ class Cluster:
         if isinstance(command, commands.PublishMessage):  # where it correlates and is buffered
             return message_partition(command.correlation_key, self.count)
         key = command.instance if command.instance is not None else command.key
-        return partition_of(key) if key != NO_KEY else 1
+        return self.home(key) if key != NO_KEY else 1
 
     def create_many(self, process_id: str, version: int | None, variables: dict[str, Any],
                     count: int) -> tuple[list[int], Outcome | None]:
@@ -215,7 +223,7 @@ class Cluster:
     # -- migration -----------------------------------------------------------------------
     def migrate_instance(self, key: int, process: str, version: int | None,
                          pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = False) -> Outcome:
-        partition = partition_of(key)
+        partition = self.home(key)
         if self.local(partition):
             return self.followed(partition, self.app(partition).operate.migrate_instance(
                 key, process, version, pairs, auto_map))
@@ -228,10 +236,13 @@ class Cluster:
                 run: bool = True) -> list[tuple[int, Outcome, int | None]]:
         """One batch operation per partition holding selected instances, each over its own
         instances: (partition, creation outcome, operation key). Local partitions run their
-        chunks now when `run`; a worker runs its partition's chunks in its loop."""
+        chunks now when `run`; a worker runs its partition's chunks in its loop. A selection
+        of no instance makes one (empty) operation on partition 1, as one partition does, so
+        that a bad plan is refused all the same."""
         self.views()  # every partition's instances, for a selection by filter
         created: list[tuple[int, Outcome, int | None]] = []
-        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
+        groups = self._by_partition(self.apps[0].operate.select(selection)) or [(1, [])]
+        for partition, group in groups:
             key: int | None
             if self.local(partition):
                 outcome, key = self.app(partition).operate.migrate(
@@ -250,7 +261,7 @@ class Cluster:
         """Revert each partition's operation of a fanned-out migration on its partition."""
         reverted: list[tuple[int, Outcome, int | None]] = []
         for key in keys:
-            partition = partition_of(key)
+            partition = self.home(key)
             if self.local(partition):
                 outcome, created = self.app(partition).operate.revert(key, run=False)
                 if run and created is not None:
@@ -270,7 +281,7 @@ class Cluster:
         outcomes: list[Outcome] = []
         sink = on_chunk or outcomes.append
         for key in keys:
-            partition = partition_of(key)
+            partition = self.home(key)
             if self.local(partition):
                 def chunk_done(outcome: Outcome, partition: int = partition) -> None:
                     sink(self.followed(partition, outcome))  # e.g. subscriptions migrated
@@ -302,11 +313,10 @@ class Cluster:
             total["failures"].update(preview["failures"])
         return {**total, "counts": dict(total["counts"]), "targets": dict(total["targets"])}
 
-    @staticmethod
-    def _by_partition(keys: Iterable[int]) -> list[tuple[int, list[int]]]:
+    def _by_partition(self, keys: Iterable[int]) -> list[tuple[int, list[int]]]:
         groups: dict[int, list[int]] = {}
         for key in keys:
-            groups.setdefault(partition_of(key), []).append(key)
+            groups.setdefault(self.home(key), []).append(key)
         return sorted(groups.items())
 
     def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
@@ -330,12 +340,12 @@ class Cluster:
 
     def instance(self, key: int) -> InstanceState | None:
         """The state of instance `key`, as its partition's writer last wrote it."""
-        engine = self.app(partition_of(key)).engine
+        engine = self.app(self.home(key)).engine
         engine.refresh()
         return engine.instance(key)
 
     def instance_records(self, key: int) -> list[dict[str, Any]]:
-        engine = self.app(partition_of(key)).engine
+        engine = self.app(self.home(key)).engine
         engine.refresh()
         return engine.stored_records(key)
 

@@ -12,7 +12,6 @@ migrated twice or lost.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -32,7 +31,7 @@ from engine_sim.records import Intent, RecordType, ValueType
 from engine_sim.timeutil import parse_duration
 from migration.operate import CHUNK_SIZE, Selection
 
-POLL = 0.05  # seconds an idle worker sleeps between looks at its table
+POLL = 1.0  # an idle worker's longest wait for a request's NOTIFY before it looks again
 
 
 class Worker:
@@ -47,6 +46,7 @@ class Worker:
         self.store, self.partition = store, partition
         self.chunk_size, self.timeout = chunk_size, timeout
         self._cluster: Cluster | None = None  # opened by the first chunk that crosses
+        self.asleep = False  # waiting for a request in `run`
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
         lease = self.app.engine.writer_lease
@@ -101,9 +101,14 @@ class Worker:
             print(f"engine-sim worker: {error}", file=sys.stderr)
 
     def run(self, stop: Callable[[], bool] = lambda: False, poll: float = POLL) -> None:
+        self.queue.listen(self.queue.table)  # before its first look: no request is missed
         while not stop():
             if not self.step():
-                time.sleep(poll)
+                self.asleep = True  # nothing half-done: a signal may end the wait
+                try:
+                    self.queue.sleep(poll)
+                finally:
+                    self.asleep = False
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         kind, args = request["kind"], request["args"]
