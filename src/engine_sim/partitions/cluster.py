@@ -14,6 +14,7 @@ tables. Each partition keeps its own clock.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -34,7 +35,7 @@ from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.messages import rejected, sent_commands
-from engine_sim.partitions.queue import CommandQueue, encode_command
+from engine_sim.partitions.queue import CommandQueue, WorkerFailed, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.persistence.lease import StoreBusy
@@ -47,16 +48,19 @@ from migration.operate import CHUNK_SIZE, Selection
 from migration.views import OperationRow
 
 DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
+LEASE_POLL = 0.05  # seconds between tries of a lease another client holds
 
 
 class Cluster:
     def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
                  timeout: float = DEFAULT_TIMEOUT, in_process: bool = True,
                  running: dict[int, EngineApp] | None = None,
-                 idle: Callable[[], object] | None = None, record_log: bool = False) -> None:
+                 idle: Callable[[], object] | None = None, record_log: bool = False,
+                 wait: float = 0.0) -> None:
         """`running`: partitions this process's worker runs already (their apps, not closed
         here); `idle`: what to do while waiting for another partition's worker (a worker
-        answers its own requests); `record_log`: each partition's app keeps its record log
+        answers its own requests); `wait`: how long to wait for a partition's lease that
+        another client (not a worker) holds; `record_log`: each partition's app keeps its record log
         in memory (`EngineApp`, what `engine_sim.api.Engine.records` reads)."""
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.count = partition_count(self.store)
@@ -68,6 +72,7 @@ class Cluster:
                          for n in range(1, self.count + 1)]
         self.timeout = timeout
         self.in_process = in_process  # False: a client only, every command goes to a worker
+        self.wait = wait
         self.idle = idle
         self.next_partition = RoundRobin(self.count)
         self._queues: dict[int, CommandQueue] = {}
@@ -352,19 +357,29 @@ class Cluster:
     # -- where a partition runs ----------------------------------------------------------
     def local(self, partition: int) -> bool:
         """Whether this process runs the partition: it holds its lease, or takes it now (a
-        free lease: no worker runs the partition) unless it is a client only. A lease taken
-        is held until `close`: a worker started later for the partition waits for it."""
+        free lease: no worker runs the partition) unless it is a client only. A lease a
+        worker holds sends the command to the worker; one another client holds is waited
+        for, up to `wait` seconds (then `StoreBusy`), as a one-partition store's writer waits.
+        A lease taken is held until `close`: a worker started later for the partition waits
+        for it."""
         engine = self.app(partition).engine
-        if engine.writer_lease.held:
+        lease = engine.writer_lease
+        if lease.held:
             return True
         if not self.in_process:
             return False
-        engine.writer_lease.wait = 0
-        try:
-            engine.take_writer_lease()
-        except StoreBusy:
-            return False
-        return True
+        lease.wait = 0
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                engine.take_writer_lease()
+                return True
+            except StoreBusy:
+                if lease.held_by_worker():
+                    return False
+                if time.monotonic() >= deadline:  # another client runs it: no one would answer
+                    raise lease.busy(self.wait) from None
+            time.sleep(LEASE_POLL)
 
     def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
         return self._answer(partition, self._queue(partition).call(kind, self.timeout, self.idle,
@@ -379,7 +394,7 @@ class Cluster:
     @staticmethod
     def _answer(partition: int, answer: dict[str, Any]) -> dict[str, Any]:
         if "error" in answer:
-            raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
+            raise WorkerFailed(f"partition {partition}'s worker failed: {answer['error']}")
         return answer
 
     def close(self) -> None:

@@ -39,7 +39,13 @@ _decode = msgspec.msgpack.Decoder().decode
 
 
 class WorkerTimeout(Exception):
-    """No outcome within the client's timeout (no worker running for the partition?)."""
+    """No outcome within the client's timeout (no worker running for the partition?). The
+    request stays in the table: the partition's worker runs it when it goes on."""
+
+
+class WorkerFailed(RuntimeError):
+    """The worker answered with an error: running the request raised (the engine rolled the
+    command back)."""
 
 
 class CommandQueue:
@@ -99,7 +105,8 @@ class CommandQueue:
                 return answer
             if time.monotonic() >= deadline:
                 raise WorkerTimeout(f"partition {self.partition}: no outcome of request "
-                                    f"{request_id} within {timeout:g} s (is its worker running?)")
+                                    f"{request_id} within {timeout:g} s (is its worker running?); "
+                                    "it stays queued for the partition's worker")
             if idle is None:
                 self.sleep(min(LOOK_AGAIN, deadline - time.monotonic()), str(request_id))
             elif not idle():

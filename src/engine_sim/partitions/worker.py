@@ -50,7 +50,7 @@ class Worker:
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
         lease = self.app.engine.writer_lease
-        lease.wait, lease.on_wait = wait, on_wait
+        lease.wait, lease.on_wait, lease.worker = wait, on_wait, True
         self.app.engine.take_writer_lease()  # reloads what a previous worker wrote
         self.queue = CommandQueue(store, partition)
         self.command_types = {t.__name__: t for t in self.app.engine.processors}
