@@ -257,3 +257,24 @@ def test_operations_the_cli_left_active_are_resumed_one_by_one(
             assert (view["state"], view["completed"]) == ("COMPLETED", 1)
         html = client.get("/processes", params={"process": "orderProcess", "version": "2"}).text
         assert sorted(listed(html)) == sorted((keys["a"], keys["b"]))
+
+
+def test_a_partition_another_command_holds_is_waited_for_then_named(
+        store: tuple[str, dict[str, int]]) -> None:
+    url, keys = store
+    other = Cluster(url)  # e.g. `engine-sim jobs complete` running partition 2 in its process
+    service = WebService(url, chunk_size=1, wait=0.2)
+    try:
+        assert other.local(2)
+        with TestClient(create_app(service, close_on_shutdown=False)) as client:
+            client.get("/processes")
+            form = {**migration_form(client, confirm="MIGRATE"), "all": "",
+                    "carried_key": str(keys["b"])}
+            response = client.post("/migrate/run", data=form)
+            assert response.status_code == 400
+            assert "is in use by another writer" in response.text
+            assert "after waiting 0.2 s" in response.text
+            assert client.get("/operations").text.count('<a href="/operations/') == 0
+    finally:
+        service.close()
+        other.close()

@@ -481,6 +481,10 @@ def _operate(commands: Any) -> None:
     serve.add_argument("--workers", action="store_true",
                        help="on a partitioned store: leave every partition to its worker (the "
                        "server never takes a partition's lease; docs/web.md)")
+    serve.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help="a partitioned store: how long to wait for the answer of a "
+                       f"partition's worker (default {DEFAULT_TIMEOUT:g}; the page then says "
+                       "so, the request stays queued for the worker)")
     _wait(serve)  # the server is the store's writer while it runs
     worker = _command(
         commands, "worker", "engine_sim.cli.worker:run",

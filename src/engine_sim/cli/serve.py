@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
 
     # a CliError names --store; StoreBusy (exit 3) another writer that held it past --wait
     service = WebService(args.store, chunk_size=args.chunk_size, wait=args.wait,
-                         workers=args.workers)
+                         workers=args.workers, timeout=args.timeout)
     print(f"engine-sim serve: http://{args.host}:{args.port}/ on {args.store} (Ctrl-C stops)",
           flush=True)
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning")

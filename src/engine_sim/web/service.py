@@ -28,7 +28,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from engine_sim.cli.arguments import DEFAULT_WAIT, CliError, parse_mapping
+from engine_sim.cli.arguments import DEFAULT_TIMEOUT, DEFAULT_WAIT, CliError, parse_mapping
 from engine_sim.cli.common import definition
 from engine_sim.cli.history import details
 from engine_sim.cli.instances import check_element
@@ -99,11 +99,13 @@ class MappingRow:
 
 class WebService:
     def __init__(self, store_url: str, chunk_size: int = CHUNK_SIZE,
-                 wait: float = DEFAULT_WAIT, workers: bool = False) -> None:
-        """`wait`: for another writer's lease (one partition); `workers`: a partitioned
-        store's partitions are all left to their workers."""
+                 wait: float = DEFAULT_WAIT, workers: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        """`wait`: for another writer's lease; a partitioned store's partitions are all left
+        to their workers with `workers`, whose answers are waited for `timeout` seconds."""
         self.store_url = store_url
         self.workers = workers
+        self.timeout = timeout
         self.chunk_size = chunk_size
         self.lease_wait = wait  # for another writer's lease (the server holds it while it runs)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-sim-store")
@@ -118,7 +120,8 @@ class WebService:
 
     # -- the worker thread --------------------------------------------------------------
     def _open(self) -> Target:
-        return open_target(self._stack, self.store_url, self.lease_wait, self.workers)
+        return open_target(self._stack, self.store_url, self.lease_wait, self.workers,
+                           self.timeout)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return self._worker.submit(fn, *args).result()
@@ -344,7 +347,12 @@ class WebService:
     def _start(self, operation: int) -> None:
         if operation in self._running:
             return
-        if not self._target.runs(operation):
+        try:
+            here = self._target.runs(operation)
+        except CliError as error:  # its partition is busy: it stays ACTIVE, resumable
+            LOG.warning("operation %s not resumed: %s", operation, error)
+            return
+        if not here:
             self._delegated.add(operation)
             return
         self._running.add(operation)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import CliError
 from engine_sim.cli.common import claim_store, cluster_of, open_store, session, store_partitions
 from engine_sim.engine import Engine, Outcome, partition_of
 from engine_sim.partitions import Cluster, WorkerTimeout
+from engine_sim.partitions.cluster import DEFAULT_TIMEOUT
+from engine_sim.persistence.lease import StoreBusy
 from engine_sim.projections import AnyListView
 from migration.batch import BatchOperation
 from migration.operate import Selection
@@ -125,11 +127,13 @@ class Partitions:
     """A partitioned store: a `Cluster`, which runs a partition in this process when its
     lease is free at the first write there (and holds it until the server stops), and sends
     the partition's commands to its worker when a worker holds it; with `workers`, to the
-    worker always (a client only), waiting for its answer (`Cluster.timeout`, 60 s)."""
+    worker always (a client only), waiting `timeout` seconds for its answer. A partition
+    another command runs in its own process is waited for `wait` seconds."""
 
-    def __init__(self, stack: ExitStack, store_url: str, workers: bool) -> None:
-        self.cluster: Cluster = stack.enter_context(
-            cluster_of(open_store(store_url, read_only=False), store_url))
+    def __init__(self, stack: ExitStack, store_url: str, wait: float, workers: bool,
+                 timeout: float) -> None:
+        self.cluster: Cluster = stack.enter_context(cluster_of(
+            open_store(store_url, read_only=False), store_url, timeout=timeout, wait=wait))
         self.cluster.in_process = not workers
 
     def root(self) -> EngineApp | Cluster:
@@ -173,7 +177,7 @@ class Partitions:
         return app.operate.batch(operation)
 
     def runs(self, operation: int) -> bool:
-        return self.cluster.local(partition_of(operation))
+        return _to_workers(lambda: self.cluster.local(partition_of(operation)))
 
     def run_chunk(self, operation: int, chunk_size: int) -> bool:
         partition = partition_of(operation)
@@ -195,10 +199,11 @@ class Partitions:
         return engine
 
 
-def open_target(stack: ExitStack, store_url: str, wait: float, workers: bool = False) -> Target:
+def open_target(stack: ExitStack, store_url: str, wait: float, workers: bool = False,
+                timeout: float = DEFAULT_TIMEOUT) -> Target:
     """The store's target: its partitions when it has more than one."""
     if store_partitions(store_url) > 1:
-        return Partitions(stack, store_url, workers)
+        return Partitions(stack, store_url, wait, workers, timeout)
     if workers:
         raise CliError("--workers", f"the store '{store_url}' has one partition and no "
                        "workers: serve it without --workers")
@@ -213,16 +218,17 @@ def _created(outcome: Outcome, operation: int | None, argument: str) -> int:
 
 
 Created = list[tuple[int, Outcome, int | None]]  # (partition, outcome, operation key)
+T = TypeVar("T")
 
 
-def _to_workers(send: Callable[[], Created]) -> Created:
-    """A fan-out whose partitions' workers did not answer is an error naming --store (the
-    operations created before it stay, ACTIVE: the operations list offers to resume them)."""
+def _to_workers(send: Callable[[], T]) -> T:
+    """A partition whose worker did not answer, or that another command held past `--wait`,
+    is an error naming --store (a fan-out's operations created before it stay, ACTIVE: the
+    operations list offers to resume them)."""
     try:
-        created = send()
-    except (WorkerTimeout, RuntimeError) as error:
+        return send()
+    except (WorkerTimeout, StoreBusy, RuntimeError) as error:
         raise CliError("--store", str(error)) from None
-    return created
 
 
 def _fanned_out(created: Created, argument: str) -> list[int]:
