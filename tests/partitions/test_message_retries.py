@@ -158,7 +158,7 @@ def test_every_command_delivered_twice_changes_nothing_the_second_time(
     [(_, _, open_command)] = sent_commands(1, [opened], 4)
 
     again = cluster.send(3, open_command)  # an opening sent twice: one registration
-    assert again.rejection is not None and again.rejection["rejectionType"] == "ALREADY_EXISTS"
+    assert again.rejection is not None and again.rejection["rejectionType"] == "INVALID_STATE"
     assert intents(cluster, 3, MS) == ["CREATED"]
     acknowledged = cluster.send(1, AcknowledgeMessageSubscription(
         instance, opened["elementInstanceKey"], "payment", opened["position"]))
@@ -186,20 +186,20 @@ def test_every_command_delivered_twice_changes_nothing_the_second_time(
     assert awaiting(cluster, 1) == awaiting(cluster, 3) == []
 
 
-def test_a_close_is_acknowledged_even_when_the_registration_is_gone(cluster: Cluster) -> None:
-    key = key_on(4)
-    instance = create(cluster, "a", orderId=key)
-    outcome = cluster.execute(PublishMessage("payment", key, {}, HOUR))  # correlated
-    [closed] = [r for r in log(cluster, 1) if r["valueType"] == PMS and r["intent"] == "CORRELATED"]
-    deleted = closed | {"intent": "DELETED", "position": closed["position"]}
+def test_which_answers_acknowledge_a_record_and_which_leave_it_for_the_retry() -> None:
+    record = {"valueType": PMS, "processInstanceKey": 7, "elementInstanceKey": 8,
+              "messageName": "payment", "position": 9}
+    acknowledged = AcknowledgeMessageSubscription(7, 8, "payment", 9)
 
-    answer = reply(deleted, Outcome(rejection={"rejectionType": "NOT_FOUND"}))
+    def answer(intent: str, refused: str | None) -> Any:
+        rejection = None if refused is None else {"rejectionType": refused}
+        return reply(record | {"intent": intent}, Outcome(rejection=rejection))
 
-    assert not outcome.rejected
-    assert answer == AcknowledgeMessageSubscription(instance, closed["elementInstanceKey"],
-                                                    "payment", closed["position"])
-    created = closed | {"intent": "CREATED"}
-    assert reply(created, Outcome(rejection={"rejectionType": "NOT_FOUND"})) is None
+    assert answer("CREATED", None) == answer("CREATED", "INVALID_STATE") == acknowledged
+    assert answer("DELETED", None) == answer("DELETED", "NOT_FOUND") == acknowledged
+    # a migration of a registration used up by CORRELATING has nothing left to migrate
+    assert answer("MIGRATED", "ALREADY_EXISTS") == answer("MIGRATED", "NOT_FOUND") == acknowledged
+    assert answer("CREATED", "NOT_FOUND") is None  # not taken: sent again
 
 
 def test_resends_are_due_once_the_interval_passed_since_they_were_last_sent() -> None:

@@ -17,9 +17,10 @@ checkers): the message partition acknowledges each PROCESS_MESSAGE_SUBSCRIPTION 
 took (`AcknowledgeMessageSubscription`: ACKNOWLEDGED on the instance's partition), and the
 instance's partition confirms each correlation (`ConfirmMessageCorrelation`:
 MESSAGE_SUBSCRIPTION CORRELATED, Zeebe's CORRELATE). So every command may arrive twice, and
-a second one changes nothing: it is rejected (an open of a registered subscription, a
-correlation of a message the element instance had already: ALREADY_EXISTS, which the
-sender takes as done). The partitions' engines never call each other: `partitions.Cluster`
+a second one changes nothing: it is rejected and taken as done by the sender (an open of a
+registered subscription: INVALID_STATE, as in Zeebe; a migration to the process it has, a
+correlation of a message the element instance had already: ALREADY_EXISTS; a close of a
+subscription not registered: NOT_FOUND). The partitions' engines never call each other: `partitions.Cluster`
 carries these commands between them, as Zeebe's `SubscriptionCommandSender` does. A
 one-partition store never writes or receives any of them.
 """
@@ -46,7 +47,7 @@ NOT_REGISTERED = ("Expected to find a message subscription of element instance '
 NOT_SUBSCRIBED = ("Expected to correlate message '{name}' to element instance '{key}' of "
                   "process instance {instance}, but it has no such subscription")
 ALREADY_OPENED = ("Expected to open a message subscription of element instance '{key}' for "
-                  "message '{name}', but it is open already")
+                  "message '{name}', but one is open already")
 ALREADY_MIGRATED = ("Expected to migrate the message subscription of element instance '{key}' "
                     "for message '{name}' to process '{process}', but it belongs to it already")
 ALREADY_CORRELATED = ("Expected to correlate message '{name}' to element instance '{key}' of "
@@ -167,9 +168,10 @@ class MessageSubscriptionProcessors:
     # -- on the message partition ------------------------------------------------------------
     def open(self, ctx: CommandContext, cmd: OpenMessageSubscription) -> None:
         """CREATED; then the oldest buffered message not yet correlated to its process
-        (Zeebe's `MessageCorrelator.correlateNextMessage`). Opened already: rejected."""
+        (Zeebe's `MessageCorrelator.correlateNextMessage`). Open already: rejected, as in
+        Zeebe's `MessageSubscriptionCreateProcessor` (and acknowledged all the same)."""
         if ctx.index.remote_subscription(cmd.element_instance_key, cmd.name) is not None:
-            raise Rejected(RejectionType.ALREADY_EXISTS, ALREADY_OPENED.format(
+            raise Rejected(RejectionType.INVALID_STATE, ALREADY_OPENED.format(
                 key=cmd.element_instance_key, name=cmd.name))
         entry = MessageSubscriptionEntry(ctx.new_key(), cmd.instance_key, cmd.element_instance_key,
                                          cmd.process_id, cmd.name, cmd.correlation_key,

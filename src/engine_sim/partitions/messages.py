@@ -14,8 +14,7 @@ correlation. Until then the record stays in its partition's event index (`unackn
 and whoever writes the partition sends it again once `RETRY_INTERVAL` has passed since it
 last did (`Resends`, Zeebe's `PendingProcessMessageSubscriptionChecker` and
 `PendingMessageSubscriptionChecker`); a command that arrives twice changes nothing the
-second time (it is rejected as ALREADY_EXISTS, or NOT_FOUND for a close, and answered as
-done).
+second time (it is rejected, and answered as done).
 """
 
 from __future__ import annotations
@@ -39,6 +38,12 @@ from engine_sim.records import Intent, Record, RecordType, RejectionType, ValueT
 PMS = ValueType.PROCESS_MESSAGE_SUBSCRIPTION
 MS = ValueType.MESSAGE_SUBSCRIPTION
 RETRY_INTERVAL = 10.0  # seconds before an unacknowledged command is sent again (Zeebe: 10 s)
+# the message partition's refusals that still acknowledge a record: an opening of a
+# subscription it holds, a closing of one it does not (both acknowledged in Zeebe too), a
+# migration to the process it has or of a registration gone (used up by CORRELATING)
+DONE = {Intent.CREATED: {RejectionType.INVALID_STATE},
+        Intent.DELETED: {RejectionType.NOT_FOUND},
+        Intent.MIGRATED: {RejectionType.ALREADY_EXISTS, RejectionType.NOT_FOUND}}
 _SENT = {(PMS, Intent.CREATED), (PMS, Intent.DELETED), (PMS, Intent.MIGRATED),
          (MS, Intent.CORRELATING)}
 
@@ -81,8 +86,7 @@ def sent_commands(partition: int, records: Iterable[Record], count: int
 def reply(record: Record, outcome: Outcome) -> Command | None:
     """What the partition that wrote `record` hears back once the command `record` sent
     ran (`outcome`) on the other partition: the acknowledgement, or the refusal of a
-    correlation; None when it must be sent again later (a migration that arrived before
-    its subscription's opening)."""
+    correlation; None when it must be sent again later."""
     refused = outcome.rejection["rejectionType"] if outcome.rejection is not None else None
     if record["valueType"] == MS:  # a correlation: taken (now or before), or refused
         if refused in (None, RejectionType.ALREADY_EXISTS):
@@ -91,10 +95,7 @@ def reply(record: Record, outcome: Outcome) -> Command | None:
             record["key"], record["processInstanceKey"], record["elementInstanceKey"],
             record["bpmnProcessId"], record["messageName"], record["correlationKey"],
             record["interrupting"], record["messageKey"])
-    done = {None, RejectionType.ALREADY_EXISTS}
-    if record["intent"] == Intent.DELETED:
-        done.add(RejectionType.NOT_FOUND)  # unregistered already (or never registered)
-    if refused not in done:
+    if refused is not None and refused not in DONE[record["intent"]]:
         return None
     return AcknowledgeMessageSubscription(record["processInstanceKey"],
                                           record["elementInstanceKey"], record["messageName"],
