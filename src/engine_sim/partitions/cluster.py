@@ -198,8 +198,8 @@ class Cluster:
         """Zeebe's pending subscription checkers, on every partition this process holds:
         what it sent to another partition and has not been answered about (`messages`),
         last sent `interval` seconds ago or more (or before this process first looked), is
-        sent again. A partition whose worker does not answer within the interval is left
-        for the next pass (the request stays in its table for its next worker)."""
+        sent again. A partition whose worker does not answer within the interval (or fails)
+        is left for the next pass (the request stays in its table for its next worker)."""
         self._retried_at = time.monotonic()
         outcomes: list[Outcome] = []
         if self.count == 1:
@@ -218,7 +218,7 @@ class Cluster:
                         continue
                     try:
                         outcomes.extend(self._deliver(partition, record, target, command))
-                    except WorkerTimeout:
+                    except (WorkerTimeout, RuntimeError):  # no answer, or the worker failed
                         unreachable.add(target)
         finally:
             self.timeout = timeout
