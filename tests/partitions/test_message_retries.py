@@ -12,6 +12,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from bpmn_builders import (
+    BY_SOURCE,
+    boundary,
+    chain,
+    end,
+    flow,
+    message,
+    message_def,
+    process,
+    start,
+    task,
+)
 from test_cluster import create, log
 from test_partition_messages import WORK_THEN_WAIT, key_on, states, waits
 from test_worker import start_worker
@@ -31,13 +43,18 @@ from engine_sim.partitions.messages import Resends, reply, sent_commands
 from engine_sim.timeutil import parse_duration
 
 HOUR = parse_duration("PT1H")
+# each "payment" the running task hears of is noted, the task goes on
+NOTED = process(start(), task("work"), boundary("paid", "work", message_def(), interrupting=False),
+                end(), end("noted"), chain("start", "work", "end", flow_ids=BY_SOURCE)
+                + flow("paid_noted", "paid", "noted"), extra=message("payment"),
+                process_id="noting")
 PMS, MS = "PROCESS_MESSAGE_SUBSCRIPTION", "MESSAGE_SUBSCRIPTION"
 
 
 @pytest.fixture
 def cluster(database_url: str) -> Iterator[Cluster]:
     opened = Cluster(database_url + "?partitions=4")
-    for xml, name in ((waits("a"), "a"), (WORK_THEN_WAIT, "w")):
+    for xml, name in ((waits("a"), "a"), (WORK_THEN_WAIT, "w"), (NOTED, "n")):
         assert not opened.deploy(xml, f"{name}.bpmn").rejected
     yield opened
     opened.close()
@@ -148,6 +165,26 @@ def test_a_correlation_whose_confirmation_was_lost_is_not_taken_twice(cluster: C
     assert states(cluster)[second] == "ACTIVE"
     assert reply(correlating, Outcome(rejection={"rejectionType": "ALREADY_EXISTS"})) == \
         ConfirmMessageCorrelation(correlating["key"], correlating["messageKey"])
+
+
+def test_a_non_interrupting_subscription_takes_a_message_sent_twice_once(
+        cluster: Cluster) -> None:
+    key = key_on(3)
+    instance = create(cluster, "noting", orderId=key)  # partition 1, its boundary event on 3
+    published = cluster.app(3).engine.execute(PublishMessage("payment", key, {}, HOUR))
+    [(_, target, correlate)] = sent_commands(3, published.records, 4)
+    assert not cluster.app(target).engine.execute(correlate).rejected  # confirmation lost
+
+    cluster.retry(interval=0.0)  # the correlation again: still registered, it could trigger
+    cluster.execute(PublishMessage("payment", key, {}, HOUR))  # a second message: taken
+
+    noted = [r for r in cluster.instance_records(instance)
+             if r.get("elementId") == "paid" and r["intent"] == "ELEMENT_ACTIVATED"]
+    assert len(noted) == 2
+    assert refusals(cluster, 1) == [(PMS, "CORRELATE", "ALREADY_EXISTS")]
+    assert intents(cluster, 3, MS) == ["CREATED", "CORRELATING", "CORRELATED",
+                                       "CORRELATING", "CORRELATED"]
+    assert states(cluster)[instance] == "ACTIVE"
 
 
 def test_every_command_delivered_twice_changes_nothing_the_second_time(

@@ -189,7 +189,7 @@ class Engine:
     def context(self) -> CommandContext:
         """A fresh unit of work at the clock's current time."""
         return CommandContext(self.clock.now, self.now_text(), self.keys, self.next_position,
-                              self.instance, lambda: self.event_index)
+                              self.instance, lambda: self.event_index, self.stored_records)
 
     def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""

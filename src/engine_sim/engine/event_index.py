@@ -72,10 +72,8 @@ class EventIndex:
         self._remote_subscriptions: dict[tuple[int, str], int] = {}
         # on an instance's partition: per (element instance, message name) of a subscription
         # registered on another partition, its records that partition has not acknowledged,
-        # oldest first; and the messages that partition correlated to them (element instance,
-        # message key), so that a correlation sent again changes nothing
+        # oldest first
         self._unacknowledged: dict[tuple[int, str], tuple[Record, ...]] = {}
-        self._remote_correlations: dict[tuple[int, int], None] = {}
         # on a message partition: CORRELATING records by (subscription, message) until the
         # instance's partition answers
         self._correlating: dict[tuple[int, int], Record] = {}
@@ -208,10 +206,6 @@ class EventIndex:
         records = self._unacknowledged.get((element_instance_key, name))
         return records[0] if records else None
 
-    def correlated_from_afar(self, element_instance_key: int, message_key: int) -> bool:
-        """Whether the message partition's correlation of that message reached the element."""
-        return (element_instance_key, message_key) in self._remote_correlations
-
     def correlating(self, subscription_key: int, message_key: int) -> Record | None:
         """The CORRELATING record of that registered subscription and message, unanswered."""
         return self._correlating.get((subscription_key, message_key))
@@ -323,7 +317,6 @@ class EventIndex:
             return
         # the message partition correlated it: it holds the registration (an interrupting
         # one is used up there), so nothing sent about it before needs acknowledging
-        self._set(self._remote_correlations, (r["elementInstanceKey"], r["messageKey"]), None)
         sent = (r["elementInstanceKey"], r["messageName"])
         records = self._unacknowledged.get(sent, ())
         if interrupting:

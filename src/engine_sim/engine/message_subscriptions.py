@@ -250,15 +250,19 @@ class MessageSubscriptionProcessors:
     def correlate(self, ctx: CommandContext, cmd: CorrelateMessageSubscription) -> None:
         """PROCESS_MESSAGE_SUBSCRIPTION CORRELATED and the catch event's trigger, as when
         the message is published on the instance's own partition. A message the element
-        instance had from the message partition already: rejected (ALREADY_EXISTS), even
-        once the instance is gone, so a correlation sent twice is taken once."""
+        instance took already (a correlation sent again, its confirmation lost): rejected
+        as ALREADY_EXISTS, even once the instance is gone, so it is taken once."""
         names = {"name": cmd.name, "key": cmd.element_instance_key, "instance": cmd.instance_key}
-        if ctx.index.correlated_from_afar(cmd.element_instance_key, cmd.message_key):
+        found = ctx.instance(cmd.instance_key)
+        subscription = None if found is None or not found.is_running else next(
+            (s for s in found.subscriptions_of(cmd.element_instance_key)
+             if s.value_type == PMS and s.fields["messageName"] == cmd.name), None)
+        # an open interrupting subscription has taken no message yet; otherwise look back
+        if (subscription is None or not subscription.fields.get("interrupting", True)) \
+                and _taken(ctx, cmd):
             raise Rejected(RejectionType.ALREADY_EXISTS,
                            ALREADY_CORRELATED.format(**names, message=cmd.message_key))
         state = running_instance(ctx, cmd.instance_key)
-        subscription = next((s for s in state.subscriptions_of(cmd.element_instance_key)
-                             if s.value_type == PMS and s.fields["messageName"] == cmd.name), None)
         if subscription is None:
             raise Rejected(RejectionType.NOT_FOUND, NOT_SUBSCRIBED.format(**names))
         message = BufferedMessage(cmd.message_key, cmd.name, cmd.correlation_key,
@@ -278,3 +282,13 @@ class MessageSubscriptionProcessors:
                   bpmnProcessId=awaiting["bpmnProcessId"], messageName=cmd.name,
                   correlationKey=awaiting["correlationKey"], acknowledgedIntent=awaiting["intent"],
                   acknowledgedPosition=cmd.position)
+
+
+def _taken(ctx: CommandContext, cmd: CorrelateMessageSubscription) -> bool:
+    """Whether the element instance took that message already: a PROCESS_MESSAGE_SUBSCRIPTION
+    CORRELATED of it in the instance's saved stream (read only when a correlation would be
+    refused, or for a non-interrupting subscription, which may take several messages)."""
+    return any(r["valueType"] == PMS and r["intent"] == Intent.CORRELATED
+               and r["elementInstanceKey"] == cmd.element_instance_key
+               and r["messageKey"] == cmd.message_key
+               for r in ctx.stored_records(cmd.instance_key))
