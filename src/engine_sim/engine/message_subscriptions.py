@@ -20,9 +20,11 @@ MESSAGE_SUBSCRIPTION CORRELATED, Zeebe's CORRELATE). So every command may arrive
 a second one changes nothing: it is rejected and taken as done by the sender (an open of a
 registered subscription: INVALID_STATE, as in Zeebe; a migration to the process it has, a
 correlation of a message the element instance had already: ALREADY_EXISTS; a close of a
-subscription not registered: NOT_FOUND). The partitions' engines never call each other: `partitions.Cluster`
-carries these commands between them, as Zeebe's `SubscriptionCommandSender` does. A
-one-partition store never writes or receives any of them.
+subscription not registered: NOT_FOUND).
+
+The partitions' engines never call each other: `partitions.Cluster` carries these commands
+between them, as Zeebe's `SubscriptionCommandSender` does. A one-partition store never
+writes or receives any of them.
 """
 
 from __future__ import annotations
