@@ -22,7 +22,6 @@ from bpmn_builders import (
     task,
 )
 
-from engine_sim.api import Engine as ApiEngine
 from engine_sim.engine import Engine
 from engine_sim.engine.commands import (
     BroadcastSignal,
@@ -31,7 +30,6 @@ from engine_sim.engine.commands import (
     PublishMessage,
 )
 from engine_sim.partitions import Cluster, message_partition, partition_of
-from engine_sim.persistence import StoreURLError
 from engine_sim.persistence.partitions import PartitionCountError
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import parse_duration
@@ -172,8 +170,3 @@ def test_an_instance_on_partition_2_writes_the_same_records_as_on_one_partition(
 
     assert partition_of(on_two) == 2
     assert normalised(cluster.instance_records(on_two)) == normalised(single.stored_records(alone))
-
-
-def test_the_one_engine_api_refuses_a_partitioned_store(cluster: Cluster, database_url: str) -> None:
-    with pytest.raises(StoreURLError, match="has 4 partitions: engine_sim.api.Engine runs one"):
-        ApiEngine(database_url)

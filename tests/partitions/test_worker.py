@@ -29,10 +29,10 @@ JOB_V2 = process(start(), task("work"), task("more"), end(),
                  chain("start", "work", "more", "end", flow_ids=BY_SOURCE), process_id="job")
 
 
-def start_worker(url: str, partition: int) -> subprocess.Popen[str]:
+def start_worker(url: str, partition: int, poll: float = 0.01) -> subprocess.Popen[str]:
     worker = subprocess.Popen(
         [sys.executable, "-m", "engine_sim", "worker", "--store", url, "--partition",
-         str(partition), "--poll", "0.01"],
+         str(partition), "--poll", str(poll)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert worker.stdout is not None
     line = worker.stdout.readline()  # printed once it holds the partition's lease
@@ -67,6 +67,21 @@ def test_a_worker_runs_its_partitions_commands(store: str) -> None:
     finally:
         cluster.close()
         worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+
+
+def test_an_idle_worker_is_woken_by_each_request_and_its_client_by_the_answer(store: str) -> None:
+    """NOTIFY, not the poll: a worker looking at its table every two minutes answers
+    requests that each time out after twenty seconds."""
+    worker = start_worker(store, 1, poll=120)
+    cluster = Cluster(store, timeout=20, in_process=False)
+    try:
+        for _ in range(3):
+            time.sleep(0.2)  # the worker is asleep again
+            assert partition_of(cluster.send(1, CreateProcessInstance("job")).result) == 1
+    finally:
+        cluster.close()
+        worker.send_signal(signal.SIGTERM)  # ends its two-minute wait at once
         assert worker.wait(timeout=20) == 0
 
 

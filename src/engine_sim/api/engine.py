@@ -4,6 +4,10 @@ Every method is one command (or one read) of the composition root the CLI and th
 runner use too, so a test written against this class sees the same records, keys and views
 as `engine-sim replay`. A rejected command raises `CommandRejected` unless the engine was
 opened with `raise_on_reject=False`, in which case the result carries the `rejection`.
+
+On a partitioned PostgreSQL store the same methods go through `Cluster` (`targets`): each
+command to its partition, a batch migration to one operation per partition (one `Operation`
+handle carrying their keys), each partition's record log read in turn.
 """
 
 from __future__ import annotations
@@ -30,12 +34,15 @@ from engine_sim.api.results import (
     operation_info,
     preview_of,
     records_of,
+    summed_operation,
 )
+from engine_sim.api.targets import Target, open_target
 from engine_sim.app import EngineApp
-from engine_sim.engine import Outcome, commands
+from engine_sim.engine import DeployResource, Outcome, commands
 from engine_sim.engine.engine import DEFAULT_START
-from engine_sim.persistence import Store, StoreURLError, parse_store_url
-from engine_sim.persistence.partitions import partition_count
+from engine_sim.engine.state import InstanceState
+from engine_sim.partitions.cluster import Cluster
+from engine_sim.persistence import Store, parse_store_url
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import Duration, parse_duration
 from migration.operate import Selection
@@ -47,27 +54,39 @@ NO_TTL = Duration()
 
 
 class Engine:
-    """A simulated Zeebe partition with migration and Operate's views.
+    """A simulated Zeebe engine (one partition, or a partitioned store's partitions) with
+    migration and Operate's views.
 
     >>> with Engine() as engine:                      # memory store, clock at 2026-01-01Z
     ...     engine.deploy("order-v1.bpmn")            # doctest: +SKIP
     ...     order = engine.create_instance("orderProcess", {"orderId": "o-1"})
 
-    `store` is a URL (`memory:`, `sqlite:///path.db`, `postgresql://user@host:port/db`) or a
-    `Store`; an existing SQLite or PostgreSQL store is reopened where it stopped.
-    `start_time` sets the simulated clock of a new store (it only moves by `advance_clock`).
+    `store` is a URL (`memory:`, `sqlite:///path.db`, `postgresql://user@host:port/db`,
+    `postgresql://...?partitions=N`) or a `Store`; an existing SQLite or PostgreSQL store is
+    reopened where it stopped. `start_time` sets the simulated clock of a new store (it only
+    moves by `advance_clock`).
     """
 
     def __init__(self, store: str | Store = "memory:", *, start_time: datetime = DEFAULT_START,
                  raise_on_reject: bool = True) -> None:
         store = parse_store_url(store) if isinstance(store, str) else store
-        partitions = partition_count(store)
-        if partitions > 1:  # this face drives one engine: it would see partition 1 only
-            raise StoreURLError(f"the store '{store.url}' has {partitions} partitions: "
-                                "engine_sim.api.Engine runs one; use "
-                                "engine_sim.partitions.Cluster (docs/scaling.md)")
-        self.app = EngineApp(store, start_time=start_time, record_log=True)
+        self.target: Target = open_target(store, start_time)  # one partition, or `Cluster`
         self.raise_on_reject = raise_on_reject
+
+    @property
+    def app(self) -> EngineApp:
+        """The underlying `EngineApp` of a one-partition store, for what the API does not
+        cover (a partitioned store has one per partition: see `cluster`)."""
+        return self.target.app
+
+    @property
+    def cluster(self) -> Cluster | None:
+        """The `Cluster` of a partitioned store (None on one partition)."""
+        return self.target.cluster
+
+    @property
+    def partitions(self) -> int:
+        return self.target.partitions
 
     @classmethod
     def open(cls, store: str | Store = "memory:", **options: Any) -> Engine:
@@ -75,7 +94,7 @@ class Engine:
         return cls(store, **options)
 
     def close(self) -> None:
-        self.app.close()
+        self.target.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -86,8 +105,9 @@ class Engine:
 
     @property
     def now(self) -> datetime:
-        """The simulated clock."""
-        return self.app.engine.clock.now
+        """The simulated clock (partition 1's on a partitioned store: each keeps its own, and
+        `advance_clock` moves them all alike)."""
+        return self.target.now
 
     # -- deploying -----------------------------------------------------------------------
     def deploy(self, *paths: str | Path) -> Deployment:
@@ -103,7 +123,7 @@ class Engine:
     def deploy_xml(self, xml: str | bytes, name: str = "process.bpmn") -> Deployment:
         """Deploy one BPMN document given as text; `name` is its resource name."""
         data = xml.encode() if isinstance(xml, str) else xml
-        outcome = self.app.engine.deploy(data, name)
+        outcome = self.target.execute(DeployResource(data, name))
         result = self._result(outcome)
         processes = [
             DeployedProcess(m["bpmnProcessId"], m["version"], m["processDefinitionKey"],
@@ -117,8 +137,8 @@ class Engine:
     def create_instance(self, process_id: str, variables: Mapping[str, Any] | None = None, *,
                         version: int | None = None) -> ProcessInstance:
         """Start an instance at the none start event (latest version unless `version`)."""
-        outcome = commands.create_instance(self.app.engine, process_id, version,
-                                           dict(variables or {}))
+        outcome = self.target.execute(commands.CreateProcessInstance(
+            process_id, version, dict(variables or {})))
         result = self._result(outcome)
         key = outcome.result if not outcome.rejected else None
         return ProcessInstance(result.records, result.rejection, key, self)
@@ -178,7 +198,7 @@ class Engine:
     def advance_clock(self, duration: DurationLike) -> list[CommandResult]:
         """Move the simulated clock; every timer due on the way fires (and buffered messages
         expire), in due order, each as its own command."""
-        outcomes = self.app.engine.advance_clock(_duration(duration))
+        outcomes = self.target.advance_clock(_duration(duration))
         return [self._result(o, check=False) for o in outcomes]
 
     # -- migration -----------------------------------------------------------------------
@@ -187,8 +207,8 @@ class Engine:
                          auto_map: bool = False) -> CommandResult:
         """Migrate one instance to `process` (latest version unless `version`); `mapping`
         maps source element ids to target ones, `auto_map` adds same-id pairs."""
-        outcome = self.app.operate.migrate_instance(_key(instance), process, version,
-                                                    _pairs(mapping), auto_map)
+        outcome = self.target.migrate_instance(_key(instance), process, version,
+                                               _pairs(mapping), auto_map)
         return self._result(outcome)
 
     def preview(self, instances: Sequence[InstanceLike] | None = None, *, process: str,
@@ -197,31 +217,37 @@ class Engine:
         """What `migrate` would do to the selection, writing nothing. Select by `instances`
         or by list-view filters (`source_process`, `source_version`, `state`, `element`)."""
         selection = _selection(instances, filters)
-        return preview_of(self.app.operate.preview(selection, process, version,
-                                                   _pairs(mapping), auto_map))
+        return preview_of(self.target.preview(selection, process, version,
+                                              _pairs(mapping), auto_map))
 
     def migrate(self, instances: Sequence[InstanceLike] | None = None, *, process: str,
                 version: int | None = None, mapping: Mapping_ = (), auto_map: bool = False,
                 run: bool = True, **filters: Any) -> Operation:
         """A batch migration of the selection (as `preview`); finished instances are
         ignored, each running one migrates or fails alone. `run=False` leaves it pending for
-        `run_operations`."""
-        outcome, key = self.app.operate.migrate(_selection(instances, filters), process,
-                                                version, _pairs(mapping), auto_map, run)
-        result = self._result(outcome)
-        return Operation(result.records, result.rejection, key, self)
+        `run_operations`. On a partitioned store it is one operation per partition holding
+        selected instances, all in the one `Operation` returned (`keys`)."""
+        outcome, keys = self.target.migrate(_selection(instances, filters), process, version,
+                                            _pairs(mapping), auto_map, run)
+        return self._operation(outcome, keys)
 
     def revert(self, operation: Operation | int, run: bool = True) -> Operation:
-        """Undo a COMPLETED migration: a new batch migrating each instance it migrated back."""
-        outcome, key = self.app.operate.revert(_key(operation), run)
+        """Undo a COMPLETED migration: a new batch migrating each instance it migrated back
+        (on a partitioned store, one per partition's operation)."""
+        outcome, keys = self.target.revert(_operation_keys(operation), run)
+        return self._operation(outcome, keys)
+
+    def _operation(self, outcome: Outcome, keys: list[int]) -> Operation:
         result = self._result(outcome)
-        return Operation(result.records, result.rejection, key, self)
+        return Operation(result.records, result.rejection, keys[0] if keys else None, self,
+                         tuple(keys))
 
     def run_operations(self, operation: Operation | int | None = None) -> list[CommandResult]:
-        """Run the pending items of one batch operation, or of every active one."""
-        key = None if operation is None else _key(operation)
+        """Run the pending items of one batch operation, or of every active one (the chunks
+        this process ran; on a partitioned store it then waits for the workers' chunks)."""
+        keys = None if operation is None else _operation_keys(operation)
         outcomes: list[Outcome] = []
-        self.app.operate.run_operations(key, on_chunk=outcomes.append)
+        self.target.run_operations(keys, outcomes.append)
         return [self._result(o) for o in outcomes]
 
     # -- views and records ---------------------------------------------------------------
@@ -230,35 +256,48 @@ class Engine:
         """The list view, filtered (an absent filter does not filter), in key order."""
         flt = ListFilter(process, version, (state,) if isinstance(state, str) else tuple(state),
                          element)
-        return [instance_info(row.as_dict()) for row in self.app.views().query(flt)]
+        return [instance_info(row.as_dict()) for row in self.target.views().query(flt)]
 
     def operation(self, operation: Operation | int) -> OperationInfo:
-        """A batch operation's row of the operations view."""
-        return operation_info(self.app.operate.operation_view(_key(operation)))
+        """A batch operation's row of the operations view; an `Operation` of several
+        partitions' operations, their rows summed (`summed_operation`)."""
+        rows = [self.target.operation_row(key) for key in _operation_keys(operation)]
+        return summed_operation(rows)
 
     def operations(self) -> list[OperationInfo]:
-        self.app.views()
-        return [operation_info(row.as_dict()) for row in self.app.operate.operations.all()]
+        """Every row of the operations view (on a partitioned store, one per partition's
+        operation)."""
+        return [operation_info(row) for row in self.target.operation_rows()]
 
-    def records(self, instance: InstanceLike | None = None) -> list[Record]:
-        """The whole record log, or what concerns one instance, in position order."""
-        self.app.follower.catch_up()
-        assert self.app.log is not None
+    def records(self, instance: InstanceLike | None = None, *,
+                partition: int | None = None) -> list[Record]:
+        """The whole record log, or what concerns one instance, in position order. A
+        partitioned store has one log per partition: they come partition by partition (or
+        only `partition`'s), and an instance's records are those of its partition."""
         key = None if instance is None else _key(instance)
-        return records_of(self.app.log.stream(key))
+        return self.target.records(key, partition)
 
     def export_records(self, path: str | Path, scenario: str | None = None) -> int:
         """Write the whole log as JSON lines; with `scenario`, each line marked with that
-        name exactly as `engine-sim replay --records` marks a scenario's records."""
-        records = self.records()
+        name exactly as `engine-sim replay --records` marks a scenario's records. A
+        partitioned store's lines come partition by partition, each marked with its
+        `"partitionId"` (after the scenario's mark), as Zeebe's exporters mark them."""
+        written = 0
+        marked = self.partitions > 1
         with Path(path).open("wb") as out:
-            for record in records:
-                out.write(record.to_json(scenario) + b"\n")
-        return len(records)
+            for partition, records in self.target.record_partitions():
+                for record in records:
+                    out.write(record.to_json(scenario, partition if marked else None) + b"\n")
+                written += len(records)
+        return written
 
     # -- plumbing ------------------------------------------------------------------------
+    def _instance_state(self, key: int) -> InstanceState | None:
+        """Instance `key`'s state now (read on its partition): what handles read."""
+        return self.target.instance(key)
+
     def _run(self, command: commands.Command) -> CommandResult:
-        return self._result(self.app.engine.execute(command))
+        return self._result(self.target.execute(command))
 
     def _result(self, outcome: Outcome, check: bool = True) -> CommandResult:
         records = records_of(outcome.records)
@@ -277,6 +316,13 @@ def _key(handle: ProcessInstance | Operation | int) -> int:
     if handle.key is None:
         raise ValueError("this handle has no key: the command that made it was rejected")
     return handle.key
+
+
+def _operation_keys(operation: Operation | int) -> tuple[int, ...]:
+    """An `Operation`'s keys (one per partition it spans), or one operation's key."""
+    if isinstance(operation, Operation) and operation.keys:
+        return operation.keys
+    return (_key(operation),)
 
 
 def _pairs(mapping: Mapping_) -> tuple[tuple[str, str], ...]:

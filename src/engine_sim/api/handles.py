@@ -37,7 +37,7 @@ class ProcessInstance(CommandResult):
     def _state(self) -> Any:
         if self.key is None or self.engine is None:
             raise ValueError("the instance was not created: its creation was rejected")
-        state = self.engine.app.engine.instance(self.key)
+        state = self.engine._instance_state(self.key)  # on its partition
         if state is None:
             raise LookupError(f"no process instance with key {self.key}")
         return state
@@ -95,20 +95,31 @@ class ProcessInstance(CommandResult):
 @dataclass(frozen=True)
 class Operation(CommandResult):
     """A batch operation (what `Engine.migrate` and `Engine.revert` return). `key` is None
-    only when the operation was rejected (with `raise_on_reject=False`)."""
+    only when the operation was rejected (with `raise_on_reject=False`).
+
+    On a partitioned store one batch is one operation per partition holding selected
+    instances (each with a key of its partition): `keys` are all of them, in partition
+    order, and `key` the first; `info()` sums them. On one partition `keys` is `(key,)`."""
 
     key: int | None = None
     engine: Engine | None = field(default=None, repr=False, compare=False)
+    keys: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.keys and self.key is not None:
+            object.__setattr__(self, "keys", (self.key,))
 
     def info(self) -> OperationInfo:
-        """Its row of the operations view now."""
+        """Its row of the operations view now (its partitions' rows summed)."""
         if self.key is None or self.engine is None:
             raise ValueError("the operation was not created: it was rejected")
-        return self.engine.operation(self.key)
+        return self.engine.operation(self)
 
     def stream(self) -> list[Record]:
-        """The BATCH_OPERATION and OPERATION records of this operation, in position order."""
+        """The BATCH_OPERATION and OPERATION records of this operation, in position order
+        (partition by partition)."""
         assert self.engine is not None
+        keys = set(self.keys)
         return [r for r in self.engine.records()
-                if r.get("batchOperationKey") == self.key
-                or (r.value_type == "BATCH_OPERATION" and r.key == self.key)]
+                if r.get("batchOperationKey") in keys
+                or (r.value_type == "BATCH_OPERATION" and r.key in keys)]

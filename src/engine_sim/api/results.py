@@ -101,11 +101,14 @@ class Record(Mapping[str, Any]):
         """A plain copy, fields in the order they were written."""
         return dict(self._fields)
 
-    def to_json(self, scenario: str | None = None) -> bytes:
+    def to_json(self, scenario: str | None = None, partition: int | None = None) -> bytes:
         """The record as JSON, byte for byte as the engine wrote it (without a newline).
         With `scenario`, marked as `engine-sim replay --records` marks each line: a first
-        field `"scenario": NAME`, then the record's own fields."""
+        field `"scenario": NAME`, then the record's own fields; with `partition` (a
+        partitioned store's export), a field `"partitionId": N` before the record's own."""
         encoded = _ENCODER.encode(self._fields)
+        if partition is not None:
+            encoded = b'{"partitionId":' + str(int(partition)).encode() + b"," + encoded[1:]
         if scenario is None:
             return encoded
         return b'{"scenario":' + json.dumps(scenario, ensure_ascii=False).encode() + b"," \
@@ -229,6 +232,26 @@ def operation_info(row: dict[str, Any]) -> OperationInfo:
         completed=row["completed"], failed=row["failed"], ignored=row["ignored"],
         failures=dict(row["failures"]), ignored_keys=list(row["ignoredKeys"]),
         start_date=row["startDate"], end_date=row["endDate"],
+    )
+
+
+def summed_operation(rows: Sequence[dict[str, Any]]) -> OperationInfo:
+    """One row, or the rows of the operations one batch became on a partitioned store (one
+    per partition) summed as `Cluster.operations` sums them: the first one's key and type,
+    the counts added, the failures and ignored keys gathered, COMPLETED once all are."""
+    if len(rows) == 1:
+        return operation_info(rows[0])
+    ends = [row["endDate"] for row in rows]
+    return OperationInfo(
+        key=rows[0]["key"], type=rows[0]["type"],
+        state="COMPLETED" if all(row["state"] == "COMPLETED" for row in rows) else "ACTIVE",
+        total=sum(row["total"] for row in rows),
+        completed=sum(row["completed"] for row in rows),
+        failed=sum(row["failed"] for row in rows), ignored=sum(row["ignored"] for row in rows),
+        failures={key: reason for row in rows for key, reason in dict(row["failures"]).items()},
+        ignored_keys=[key for row in rows for key in row["ignoredKeys"]],
+        start_date=min(row["startDate"] for row in rows),
+        end_date=None if None in ends else max(ends),
     )
 
 

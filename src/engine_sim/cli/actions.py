@@ -14,13 +14,14 @@ from typing import Any
 from rich.text import Text
 
 from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, parse_variables
-from engine_sim.cli.common import console, print_json, session, writer
+from engine_sim.cli.common import console, print_json, writer
 from engine_sim.cli.jobs import report
 from engine_sim.engine import Engine, InstanceState, Outcome, commands
+from engine_sim.partitions import Cluster
 from engine_sim.timeutil import parse_duration
 
 
-def running(engine: Engine, key: int, element: str | None = None) -> InstanceState:
+def running(engine: Engine | Cluster, key: int, element: str | None = None) -> InstanceState:
     """The running instance `key` (and its element `element`), or a CliError."""
     state = engine.instance(key)
     if state is None:
@@ -43,13 +44,13 @@ def rejected(args: argparse.Namespace, outcome: Outcome) -> bool:
 
 def run_complete_user_task(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with session(args.store, wait=args.wait, key=args.key) as s:
-        state = running(s.engine, args.key, args.element)
+    with writer(args.store, args.wait, args.timeout, args.key) as engine:
+        state = running(engine, args.key, args.element)
         if args.element not in state.active_element_ids():
             active = ", ".join(state.active_element_ids()) or "none"
             raise CliError("ELEMENT", f"no user task waits at '{args.element}' in process instance "
                            f"{args.key} (active elements: {active})")
-        outcome = commands.complete_user_task(s.engine, args.key, args.element, variables)
+        outcome = engine.execute(commands.CompleteUserTask(args.key, args.element, variables))
         if rejected(args, outcome):
             return EXIT_FAILED
         task = next((r for r in outcome.records if r["intent"] == "COMPLETED"
@@ -57,17 +58,17 @@ def run_complete_user_task(args: argparse.Namespace) -> int:
         fields = {"elementId": args.element, "userTaskKey": task["key"] if task else None,
                   "implementation": "zeebe:userTask" if task and task["valueType"] == "USER_TASK"
                   else "job worker"}
-        report(args, s.engine, f"Completed the user task of '{args.element}'", fields)
+        report(args, engine, f"Completed the user task of '{args.element}'", fields)
     return EXIT_OK
 
 
 def run_cancel(args: argparse.Namespace) -> int:
-    with session(args.store, wait=args.wait, key=args.key) as s:
-        running(s.engine, args.key)
-        outcome = commands.cancel_instance(s.engine, args.key)
+    with writer(args.store, args.wait, args.timeout, args.key) as engine:
+        running(engine, args.key)
+        outcome = engine.execute(commands.CancelProcessInstance(args.key))
         if rejected(args, outcome):
             return EXIT_FAILED
-        report(args, s.engine, f"Canceled process instance {args.key}", {})
+        report(args, engine, f"Canceled process instance {args.key}", {})
     return EXIT_OK
 
 
@@ -75,8 +76,8 @@ def run_set_variables(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     if not variables:
         raise CliError("--var", "give at least one NAME=VALUE to set")
-    with session(args.store, wait=args.wait, key=args.key) as s:
-        state = running(s.engine, args.key)
+    with writer(args.store, args.wait, args.timeout, args.key) as engine:
+        state = running(engine, args.key)
         if args.element is not None:
             if args.element not in state.model.elements:
                 raise CliError("--element", f"no element '{args.element}' in {state.process_id} "
@@ -84,11 +85,11 @@ def run_set_variables(args: argparse.Namespace) -> int:
             if args.element not in {ei.element_id for ei in state.elements.values()}:
                 raise CliError("--element", f"element '{args.element}' of process instance "
                                f"{args.key} is not active: it has no variable scope now")
-        outcome = commands.set_variables(s.engine, args.key, variables, args.element)
+        outcome = engine.execute(commands.SetVariables(args.key, variables, args.element))
         if rejected(args, outcome):
             return EXIT_FAILED
         scope = args.element or "the process"
-        report(args, s.engine, f"Set {', '.join(variables)} in {scope}",
+        report(args, engine, f"Set {', '.join(variables)} in {scope}",
                {"variables": variables, "elementId": args.element})
     return EXIT_OK
 
@@ -134,7 +135,7 @@ def run_publish(args: argparse.Namespace) -> int:
         ttl = parse_duration(args.ttl)
     except ValueError as error:
         raise CliError("--ttl", str(error)) from None
-    with writer(args.store, wait=args.wait) as engine:
+    with writer(args.store, args.wait, args.timeout) as engine:
         outcome = engine.execute(commands.PublishMessage(args.name, args.correlation_key,
                                                          variables, ttl))
         if rejected(args, outcome):
@@ -149,7 +150,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 def run_broadcast(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
-    with writer(args.store, wait=args.wait) as engine:
+    with writer(args.store, args.wait, args.timeout) as engine:
         outcome = engine.execute(commands.BroadcastSignal(args.name, variables))
         if rejected(args, outcome):
             return EXIT_FAILED

@@ -18,6 +18,7 @@ from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 EXIT_BUSY = 3  # another writer held the store for longer than --wait
+EXIT_NO_ANSWER = 4  # a partition's worker did not answer within --timeout (request queued)
 
 DEFAULT_CLI_STORE = "sqlite:///.engine-sim/engine.db"  # = engine_sim.persistence's default
 MAX_KEY = 2**63 - 1  # keys and positions are signed 64-bit longs, as in Zeebe
@@ -31,6 +32,7 @@ MAX_SHOWN = 60  # characters of an offending value quoted in a message
 STATES = ("ACTIVE", "INCIDENT", "COMPLETED", "CANCELED")
 DEFAULT_LIMIT = 200
 DEFAULT_WAIT = 10.0  # = engine_sim.persistence.lease.DEFAULT_WAIT
+DEFAULT_TIMEOUT = 60.0  # = engine_sim.partitions.cluster.DEFAULT_TIMEOUT
 MAX_WAIT = 86_400  # seconds: a day
 
 
@@ -111,7 +113,7 @@ partition = bounded("a partition number", 1, 64)  # persistence.stores.MAX_PARTI
 
 
 def seconds(text: str) -> float:
-    """`--wait`: a number of seconds from 0 to MAX_WAIT (fractions allowed)."""
+    """`--wait`, `--timeout`: a number of seconds from 0 to MAX_WAIT (fractions allowed)."""
     try:
         value = float(text)
     except ValueError:
@@ -250,13 +252,19 @@ def check_text_arguments(argv: list[str]) -> None:
 
 # -- the command line -------------------------------------------------------------------------
 def _store_and_json(parser: argparse.ArgumentParser, writer: bool = False) -> None:
-    """--store and --json; a command that writes also gets --wait (one writer per store)."""
+    """--store and --json; a command that writes also gets --wait (one writer per store) and
+    --timeout (a partitioned store's workers)."""
     parser.add_argument(
         "--store", default=DEFAULT_CLI_STORE, metavar="URL",
         help=f"sqlite:///path.db, postgresql://USER@HOST:PORT/DB or memory: (default "
         f"{DEFAULT_CLI_STORE}, under the current folder)")
     if writer:
         _wait(parser)
+        parser.add_argument(
+            "--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+            help="a partitioned store: how long to wait for the answer of a partition's worker "
+            f"(default {DEFAULT_TIMEOUT:g}, at most {MAX_WAIT}; exit status 4, the request "
+            "stays queued for the worker)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON document on stdout (fields: docs/cli.md)")
 
@@ -353,7 +361,7 @@ def _actions(commands: Any) -> None:
     incidents = _command(commands, "incidents", "engine_sim.cli.incidents:run",
                          "list open incidents, or resolve one",
                          usage="engine-sim incidents [-h] [--instance K] | "
-                         "resolve KEY [--retries N] [--wait SECONDS]",
+                         "resolve KEY [--retries N] [--wait SECONDS] [--timeout SECONDS]",
                          description="engine-sim incidents: every open incident (--instance K: "
                          "of one instance). engine-sim incidents resolve KEY: resolve incident "
                          "KEY; a job's incident first gets --retries (default 1).")
@@ -440,7 +448,7 @@ def _operate(commands: Any) -> None:
         commands, "operations", "engine_sim.cli.operations:run",
         "list batch operations, show, resume or revert one",
         usage="engine-sim operations [-h] [--store URL] [--json] "
-        "[ID | resume [ID] | revert ID] [--chunk-size N] [--wait SECONDS]",
+        "[ID | resume [ID] | revert ID] [--chunk-size N] [--wait SECONDS] [--timeout SECONDS]",
         description="engine-sim operations: every batch operation. engine-sim operations ID: one "
         "operation with its failed items and reasons. engine-sim operations resume [ID]: run the "
         "pending items of operation ID, or of every ACTIVE operation. engine-sim operations "
@@ -482,9 +490,9 @@ def _operate(commands: Any) -> None:
                         help="postgresql://USER@HOST:PORT/DB (add ?partitions=N when creating it)")
     worker.add_argument("--partition", type=partition, required=True,
                         metavar="N", help="the partition to run (1 to the store's count)")
-    worker.add_argument("--poll", type=seconds, default=0.05, metavar="SECONDS",
-                        help="how long an idle worker sleeps between looks at its command "
-                        "table (default 0.05)")
+    worker.add_argument("--poll", type=seconds, default=1.0, metavar="SECONDS",
+                        help="an idle worker is woken by each request's NOTIFY; it looks at "
+                        "its command table at least this often anyway (default 1)")
     worker.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
                         help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
     _wait(worker)  # a standby worker waits for the partition's current one

@@ -89,7 +89,7 @@ def run_advance(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError("DURATION", str(error)) from None
     out = console(args.json)
-    with writer(args.store, wait=args.wait) as target:
+    with writer(args.store, args.wait, args.timeout) as target:
         before = clocks(target)
         fired = (target.advance_clock(duration, pin=True) if isinstance(target, Cluster)
                  else advance(target, duration)[0])

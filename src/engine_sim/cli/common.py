@@ -21,15 +21,14 @@ from rich.table import Table
 
 from engine_sim.app import EngineApp
 from engine_sim.cli.arguments import CliError
-from engine_sim.engine import DeployedProcess, Engine, Outcome, clock_control, partition_of
+from engine_sim.engine import DeployedProcess, Engine, clock_control, partition_of
 from engine_sim.engine.clock_control import STORE_EPOCH, start_store_clock
 from engine_sim.partitions import Cluster
-from engine_sim.partitions.messages import crosses
+from engine_sim.partitions.cluster import DEFAULT_TIMEOUT
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import DEFAULT_WAIT, StoreBusy, StoreReadOnly
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import schema_lock
-from engine_sim.records import Record
 
 
 def console(json_output: bool = False) -> Console:
@@ -68,16 +67,14 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
     it on its first write instead (`lease_on_first_write`), so that while it only shows
     pages the other commands can write.
 
-    On a partitioned PostgreSQL store (docs/scaling.md) a command about one instance (`key`)
-    runs on that instance's partition (taking its lease); a command that reads the views
-    (`whole_store`) folds every partition's log into them first; the others refuse it. What
-    such a command sends to other partitions (message subscriptions) is sent once it is done
-    and the partition's lease given back (`Cluster.followed`)."""
-    store = whole = open_store(store_url, read_only)
-    crossing: list[Record] = []
+    On a partitioned PostgreSQL store (docs/scaling.md) a reader about one instance (`key`)
+    reads that instance's partition; a command that reads the views (`whole_store`) folds
+    every partition's log into them first; the others refuse it (the commands that write go
+    through `writer`)."""
+    store = open_store(store_url, read_only)
     try:
         partitions = partition_count(store)
-        if partitions > 1 and key is not None:
+        if partitions > 1 and key is not None and read_only:
             store = store.of_partition(key_partition(key, partitions))
         elif partitions > 1 and not whole_store:
             raise CliError("--store", f"the store '{store_url}' has {partitions} partitions: "
@@ -102,25 +99,18 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
                 f"writer holds: {holder}", file=sys.stderr)
             if not lease_on_first_write:
                 take_lease(opened.engine)  # first: it reloads what another writer wrote
-            if partitions > 1:  # what it writes may concern other partitions
-                opened.engine.saved_listeners.append(lambda written: crossing.extend(
-                    r for _, records in written for r in records if crosses(r)))
         start_store_clock(opened.engine)
         yield opened
     finally:
         opened.close()
-    if crossing:
-        with cluster_of(whole, store_url) as cluster:
-            cluster.followed(store.partition, Outcome(
-                records=sorted(crossing, key=lambda r: r["position"])))
 
 
-def key_partition(key: int, partitions: int) -> int:
+def key_partition(key: int, partitions: int, argument: str = "KEY") -> int:
     """The partition a key names, which the store must have."""
     partition = partition_of(key)
     if not 1 <= partition <= partitions:
-        raise CliError("KEY", f"{key} is no key of this store: it names partition {partition}, "
-                       f"and the store has {partitions}")
+        raise CliError(argument, f"{key} is no key of this store: it names partition "
+                       f"{partition}, and the store has {partitions}")
     return partition
 
 
@@ -135,16 +125,24 @@ def store_partitions(store_url: str, read_only: bool = False) -> int:
 
 
 @contextmanager
-def writer(store_url: str, wait: float = DEFAULT_WAIT) -> Iterator[Engine | Cluster]:
-    """What a writing command that names no instance runs on: the engine of a one-partition
-    store (the `session`), or a `Cluster` over a partitioned store's partitions, which
-    routes each command (to a partition's worker when one runs it)."""
+def writer(store_url: str, wait: float = DEFAULT_WAIT, timeout: float = DEFAULT_TIMEOUT,
+           key: int | None = None, key_argument: str = "KEY") -> Iterator[Engine | Cluster]:
+    """What a writing command runs on: the engine of a one-partition store (the `session`),
+    or a `Cluster` over a partitioned store's partitions, which routes each command: to a
+    partition's worker when one runs it (waiting `timeout` seconds for its answer), else in
+    this process. Both read an instance (`instance`, the Cluster's read again from the
+    store, so it shows what a worker wrote) and run a command (`execute`). A command about
+    one instance, incident or operation names its `key`, which a partitioned store must have
+    a partition for (else a CliError naming `key_argument`)."""
     store = open_store(store_url, read_only=False)
-    if store_partitions(store_url) == 1:
+    partitions = store_partitions(store_url)
+    if partitions == 1:
         with session(store_url, wait=wait) as opened:
             yield opened.engine
         return
-    with cluster_of(store, store_url) as cluster:
+    if key is not None:
+        key_partition(key, partitions, key_argument)
+    with cluster_of(store, store_url, timeout, wait) as cluster:
         yield cluster
 
 
@@ -161,10 +159,12 @@ def reader(store_url: str) -> Iterator[Engine | Cluster]:
 
 
 @contextmanager
-def cluster_of(store: Store, store_url: str) -> Iterator[Cluster]:
-    """A `Cluster` over a partitioned store, each partition on the store's clock."""
+def cluster_of(store: Store, store_url: str, timeout: float = DEFAULT_TIMEOUT,
+               wait: float = 0.0) -> Iterator[Cluster]:
+    """A `Cluster` over a partitioned store, each partition on the store's clock; `wait`:
+    the command's `--wait` for a partition another command runs in its own process."""
     try:
-        cluster = Cluster(store, start_time=STORE_EPOCH)
+        cluster = Cluster(store, start_time=STORE_EPOCH, timeout=timeout, wait=wait)
     except _store_errors() as error:
         reason = " ".join(str(error).split())
         raise CliError("--store", f"cannot open '{store_url}': {reason}") from None
@@ -255,8 +255,9 @@ def text_column(table: Table, title: str, **kw: Any) -> None:
     table.add_column(title, overflow="fold", **kw)
 
 
-def instance_status(engine: Engine, key: int) -> dict[str, Any]:
-    """Where an instance stands after a command: the `--json` `instance` object."""
+def instance_status(engine: Engine | Cluster, key: int) -> dict[str, Any]:
+    """Where an instance stands after a command: the `--json` `instance` object (a
+    `Cluster` reads it from the store, as the partition's worker wrote it)."""
     state = engine.instance(key)
     assert state is not None
     return {"processInstanceKey": key, "bpmnProcessId": state.process_id,

@@ -34,7 +34,7 @@ def create(engine: Engine | Cluster, process_id: str, version: int, variables: d
 def run(args: argparse.Namespace) -> int:
     variables = parse_variables(args.var)
     out = console(args.json)
-    with writer(args.store, wait=args.wait) as engine:
+    with writer(args.store, args.wait, args.timeout) as engine:
         deployed = definition(engine, args.process, args.version, "PROCESS")
         if deployed.model.none_start_event(deployed.process_id) is None:
             raise CliError("PROCESS", f"'{args.process}' version {deployed.version} has no none start "

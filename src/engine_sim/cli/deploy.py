@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     resources = [(Path(name).name, read_resource(name)) for name in args.files]
     out = console(args.json)
     deployed: list[dict[str, Any]] = []
-    with writer(args.store, wait=args.wait) as engine:
+    with writer(args.store, args.wait, args.timeout) as engine:
         for name, data in resources:
             outcome = engine.deploy(data, name)
             if outcome.rejection is not None:  # the file parsed above: not expected

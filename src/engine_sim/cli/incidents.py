@@ -20,14 +20,16 @@ from engine_sim.cli.arguments import EXIT_FAILED, EXIT_OK, CliError, operation_w
 from engine_sim.cli.common import (
     console,
     key_column,
+    key_partition,
     print_json,
     reader,
     session,
     store_partitions,
     text_column,
+    writer,
 )
 from engine_sim.cli.jobs import report
-from engine_sim.engine import commands
+from engine_sim.engine import Engine, commands
 from engine_sim.engine.state import Incident, InstanceState
 from engine_sim.partitions import Cluster
 from engine_sim.projections import AnyListView, ListFilter
@@ -103,24 +105,37 @@ def run(args: argparse.Namespace) -> int:
 
 
 def resolve(args: argparse.Namespace, key: int) -> int:
-    with session(args.store, wait=args.wait, key=key) as s:
-        incidents = open_incidents(s.views, s.engine.instance, args.instance)
-        incident = next((i for i in incidents if i["incidentKey"] == key), None)
-        if incident is None:
-            raise CliError("KEY", f"no open incident with key {key}")
-        args.key = instance = incident["processInstanceKey"]
-        state = s.engine.instance(instance)
-        assert state is not None
-        element = incident["elementId"]
-        older = min(i.key for i in state.incidents.values() if i.element_id == element)
-        if older != key:
-            raise CliError("KEY", f"incident {older} on '{incident['elementId']}' is older: "
-                           "incidents on one element are resolved oldest first")
-        outcome = commands.resolve_incident(s.engine, instance, incident["elementId"], args.retries)
-        if outcome.rejection is not None:
-            console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
-                                          style="red"))
-            return EXIT_FAILED
-        done = f"Resolved incident {key} ({incident['errorType']}) of '{incident['elementId']}'"
-        report(args, s.engine, done, {"incident": incident})
+    """Resolve incident `key`: on a one-partition store in the `session`, on a partitioned
+    store through `Cluster`, to the partition in the key (its worker, when one runs it)."""
+    if store_partitions(args.store) == 1:
+        with session(args.store, wait=args.wait) as s:
+            return resolved(args, key, s.engine, s.views)
+    with writer(args.store, args.wait, args.timeout, key) as cluster:
+        assert isinstance(cluster, Cluster)
+        if args.instance is not None:
+            key_partition(args.instance, cluster.count, "--instance")
+        return resolved(args, key, cluster, cluster.views)
+
+
+def resolved(args: argparse.Namespace, key: int, engine: Engine | Cluster,
+             views: Callable[[], AnyListView]) -> int:
+    incidents = open_incidents(views, engine.instance, args.instance)
+    incident = next((i for i in incidents if i["incidentKey"] == key), None)
+    if incident is None:
+        raise CliError("KEY", f"no open incident with key {key}")
+    args.key = instance = incident["processInstanceKey"]
+    state = engine.instance(instance)
+    assert state is not None
+    element = incident["elementId"]
+    older = min(i.key for i in state.incidents.values() if i.element_id == element)
+    if older != key:
+        raise CliError("KEY", f"incident {older} on '{incident['elementId']}' is older: "
+                       "incidents on one element are resolved oldest first")
+    outcome = engine.execute(commands.ResolveIncident(instance, element, args.retries))
+    if outcome.rejection is not None:
+        console(args.json).print(Text(f"rejected: {outcome.rejection['rejectionReason']}",
+                                      style="red"))
+        return EXIT_FAILED
+    done = f"Resolved incident {key} ({incident['errorType']}) of '{incident['elementId']}'"
+    report(args, engine, done, {"incident": incident})
     return EXIT_OK

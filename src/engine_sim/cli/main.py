@@ -6,7 +6,9 @@ under the current folder, one module per command group (`serve` runs the web vie
 argument with the standard library only, and the command's module is imported only once its
 arguments are valid, so `--help` and `--version` answer at once. Invalid input exits with
 status 2 and a one-line message naming the argument, before anything is written; a store
-another writer held for longer than `--wait` exits with status 3 (persistence/lease.py).
+another writer held for longer than `--wait` exits with status 3 (persistence/lease.py), and
+on a partitioned store a partition's worker that did not answer within `--timeout` with
+status 4 (the request stays queued for it; docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import sys
 
 from engine_sim.cli.arguments import (
     EXIT_BUSY,
+    EXIT_FAILED,
     EXIT_INVALID,
+    EXIT_NO_ANSWER,
     CliError,
     build_parser,
     check_text_arguments,
@@ -59,15 +63,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def store_failure(command: str, store_url: str, error: Exception) -> int | None:
-    """The exit status of a store that turned out unusable while the command ran (printed as
-    one line naming --store), or None for any other error. Imported here, not at the top, so
+    """The exit status of a store that turned out unusable while the command ran, or of a
+    partition's worker that did not answer or failed (printed as one line naming the option),
+    or None for any other error. Imported here, not at the top, so
     that --help and --version never load the persistence layer."""
+    from engine_sim.partitions import WorkerFailed, WorkerTimeout
     from engine_sim.persistence.lease import StoreBusy, StoreReadOnly
     from engine_sim.persistence.mapper import CorruptStoredEvent
 
     if isinstance(error, StoreBusy):  # another writer held it for longer than --wait
         print_error(command, CliError("--store", str(error)))
         return EXIT_BUSY
+    if isinstance(error, WorkerTimeout):  # the request may still run: not "nothing written"
+        print_error(command, CliError("--timeout", str(error)))
+        return EXIT_NO_ANSWER
+    if isinstance(error, WorkerFailed):  # the worker rolled the command back
+        print_error(command, CliError("--store", " ".join(str(error).split())))
+        return EXIT_FAILED
     if isinstance(error, StoreReadOnly):  # found on the first write
         print_error(command, CliError("--store", str(error)))
         return EXIT_INVALID

@@ -263,7 +263,7 @@ def run_partitioned(args: argparse.Namespace) -> int:
     pairs = parse_mapping(args.map)
     auto_map = not args.no_auto_map
     out = console(args.json)
-    with writer(args.store, wait=args.wait) as cluster:
+    with writer(args.store, args.wait, args.timeout) as cluster:
         assert isinstance(cluster, Cluster)
         source = definition(cluster, args.process, args.version)
         target = definition(cluster, args.to_process, args.to_version, "--to-process",

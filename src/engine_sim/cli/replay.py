@@ -21,7 +21,7 @@ from eventsourcing.persistence import PersistenceError
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import StoreBusy, StoreReadOnly, writer_lease
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
-from engine_sim.scenarios.runner import ScenarioRun
+from engine_sim.scenarios.runner import ScenarioRun, check_one_partition
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_BUSY = 0, 1, 2, 3
 
@@ -75,7 +75,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 def check_replay_store(store: Store) -> None:
     """Replay empties its store before each scenario: refuse a store that is not one of
     ours (an existing file that is not an engine-sim database), and name why a PostgreSQL
-    server cannot be used."""
+    server cannot be used. Scenarios replay on one partition."""
+    check_one_partition(store)
     if store.kind == "postgres":
         check_postgres(store)
     if store.kind != "sqlite" or store.path is None or not store.path.exists():

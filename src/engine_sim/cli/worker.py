@@ -2,7 +2,8 @@
 
 It takes partition N's writer lease (waiting up to `--wait` for a worker already running
 it), then serves the partition's command table until interrupted (SIGINT or SIGTERM end it
-between two steps; a killed worker's lease goes with its connection). Its arguments are
+between two steps, or at once while it waits for a request; a killed worker's lease goes
+with its connection). Its arguments are
 parsed and checked in `arguments`.
 """
 
@@ -34,12 +35,24 @@ def run(args: argparse.Namespace) -> int:
     except StoreURLError as error:
         raise CliError("--store", str(error)) from None
     stopping = []
+
+    def stop(*_: object) -> None:
+        stopping.append(True)
+        if worker.asleep:  # waiting for a request's NOTIFY, up to --poll: stop now
+            raise _Stopped
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.append(True))
+        signal.signal(signum, stop)
     print(f"engine-sim worker: partition {args.partition} of {args.store} "
           f"(pid {os.getpid()})", flush=True)
     try:
         worker.run(stop=lambda: bool(stopping), poll=args.poll)
+    except _Stopped:
+        pass
     finally:
         worker.close()
     return EXIT_OK
+
+
+class _Stopped(Exception):
+    """A signal ended the worker's wait for requests."""

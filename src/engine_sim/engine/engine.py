@@ -65,6 +65,7 @@ DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 EVENT = RecordType.EVENT
 GROUP_EVENTS = 1_000  # stored events per transaction in a group commit
 CACHE_SIZE = 25_000  # instances kept in memory on a durable store
+CATCH_UP_PAGE = 500  # stored events read at a time by a reader catching up (`refresh`)
 
 
 class EngineApplication(Application[UUID]):
@@ -383,10 +384,35 @@ class Engine:
             self._reload()
 
     def refresh(self) -> None:
-        """A reader's catch-up: without the lease, reload what the store's writer wrote since
-        this engine loaded it (a partitioned store's router reads subscriptions so)."""
-        if not self.writer_lease.held and self.app.recorder.max_notification_id() != self._opened_at:
+        """A reader's catch-up: without the lease, take in what the store's writer wrote
+        since this engine last looked (a partitioned store's router reads partitions that
+        workers write so). Only that is read: the instances it touched are dropped from
+        memory (read again when used), new definitions registered, the event index folds
+        the new records, and the counters and clock follow the last event."""
+        if self.writer_lease.held:
+            return
+        last_id = self.app.recorder.max_notification_id() or 0
+        if last_id < self._opened_at:  # the store was emptied meanwhile
             self._reload()
+        elif last_id > self._opened_at:
+            self._catch_up(last_id)
+
+    def _catch_up(self, last_id: int) -> None:
+        position = self._opened_at
+        definitions_changed = False
+        while notifications := self.app.recorder.select_notifications(
+                start=position, limit=CATCH_UP_PAGE, stop=last_id, inclusive_of_start=False):
+            for notification in notifications:
+                originator = notification.originator_id
+                if isinstance(originator, UUID):  # an instance's aggregate id is its key
+                    self.instances.pop(originator.int, None)
+                definitions_changed |= originator == DEFINITIONS_ID
+            if not self._event_index_stale:
+                self._event_index.fold_notifications(self.app, notifications)
+            position = notifications[-1].id
+        if definitions_changed:
+            self._load_definitions()
+        self._resume_at(last_id)
 
     def _recover(self) -> None:
         """Reopen a store: the definitions, and the key and position counters."""
@@ -394,6 +420,12 @@ class Engine:
         self._opened_at = last_id or 0
         if not last_id:
             return
+        self._load_definitions()
+        self._resume_at(last_id)
+        self._event_index_stale = True
+
+    def _load_definitions(self) -> None:
+        """The stored definitions, each deployment not yet in the catalog registered."""
         definitions: Any
         try:
             definitions = self.app.repository.get(DEFINITIONS_ID)
@@ -403,6 +435,10 @@ class Engine:
             self._definitions = definitions
             for resources in definitions.deployments:
                 self._register(resources)
+
+    def _resume_at(self, last_id: int) -> None:
+        """Counters and clock as the stored event `last_id` left them (the last one)."""
+        self._opened_at = last_id
         last = self.app.recorder.select_notifications(start=last_id, limit=1)[0]
         event = self.app.mapper.to_domain_event(last)
         counters = getattr(event, "counters", None)
@@ -412,7 +448,6 @@ class Engine:
         stamp = getattr(event, "timestamp", None)
         if isinstance(stamp, datetime) and stamp.tzinfo is not None:
             self.clock.advance_to(stamp)
-        self._event_index_stale = True
 
     @property
     def event_index(self) -> EventIndex:

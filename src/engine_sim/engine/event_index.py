@@ -23,7 +23,9 @@ trigger never scans instances:
   CORRELATED or REJECTED. Whoever writes the partition sends them again until then
   (`partitions.messages`).
 - `rebuild(app)`: an engine opened on a non-empty store folds the whole notification log once
-  (every stored event's records, in position order) before it runs any command.
+  (every stored event's records, in position order) before it runs any command; a reader
+  catching up with a writer (`Engine.refresh`) folds only what was written since
+  (`fold_notifications`).
 
 The heaps (timers by due date, messages by deadline) are never undone: an entry whose key is
 gone, or whose date differs from the table's, is stale and skipped when it reaches the top.
@@ -32,7 +34,7 @@ gone, or whose date differs from the table's, is stale and skipped when it reach
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -135,19 +137,20 @@ class EventIndex:
     def rebuild(self, app: Application[Any]) -> None:
         """Fold every record of the notification log once (an engine reopened on a store)."""
         position = 0
-        while True:
-            notifications = app.recorder.select_notifications(
-                start=position, limit=_PAGE, inclusive_of_start=False)
-            if not notifications:
-                return
-            records: list[Record] = []
-            for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                records.extend(getattr(event, "records", ()))
-            for record in sorted(records, key=lambda r: r["position"]):
-                self.fold(record)
+        while notifications := app.recorder.select_notifications(
+                start=position, limit=_PAGE, inclusive_of_start=False):
+            self.fold_notifications(app, notifications)
             position = notifications[-1].id
-            self.finished_starts.clear()
+
+    def fold_notifications(self, app: Application[Any], notifications: Sequence[Any]) -> None:
+        """Fold the records of stored events (a page of the log), in position order."""
+        records: list[Record] = []
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            records.extend(getattr(event, "records", ()))
+        for record in sorted(records, key=lambda r: r["position"]):
+            self.fold(record)
+        self.finished_starts.clear()
 
     # -- queries ---------------------------------------------------------------------------
     def next_due(self, until: datetime, skip: frozenset[int] = frozenset()

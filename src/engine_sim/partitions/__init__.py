@@ -7,9 +7,9 @@ table (`engine-sim worker`). See docs/scaling.md.
 """
 
 from engine_sim.partitions.cluster import Cluster
-from engine_sim.partitions.queue import CommandQueue, WorkerTimeout
+from engine_sim.partitions.queue import CommandQueue, WorkerFailed, WorkerTimeout
 from engine_sim.partitions.routing import RoundRobin, message_partition, partition_of
 from engine_sim.partitions.worker import Worker
 
-__all__ = ["Cluster", "CommandQueue", "RoundRobin", "Worker", "WorkerTimeout",
+__all__ = ["Cluster", "CommandQueue", "RoundRobin", "Worker", "WorkerFailed", "WorkerTimeout",
            "message_partition", "partition_of"]

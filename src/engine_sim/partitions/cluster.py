@@ -36,7 +36,7 @@ from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.messages import RETRY_INTERVAL, Resends, reply, sent_commands
-from engine_sim.partitions.queue import CommandQueue, WorkerTimeout, encode_command
+from engine_sim.partitions.queue import CommandQueue, WorkerFailed, WorkerTimeout, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.persistence.lease import StoreBusy
@@ -49,25 +49,31 @@ from migration.operate import CHUNK_SIZE, Selection
 from migration.views import OperationRow
 
 DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
+LEASE_POLL = 0.05  # seconds between tries of a lease another client holds
 
 
 class Cluster:
     def __init__(self, store: Store | str, *, start_time: datetime = DEFAULT_START,
                  timeout: float = DEFAULT_TIMEOUT, in_process: bool = True,
                  running: dict[int, EngineApp] | None = None,
-                 idle: Callable[[], object] | None = None) -> None:
+                 idle: Callable[[], object] | None = None, record_log: bool = False,
+                 wait: float = 0.0) -> None:
         """`running`: partitions this process's worker runs already (their apps, not closed
         here); `idle`: what to do while waiting for another partition's worker (a worker
-        answers its own requests)."""
+        answers its own requests); `wait`: how long to wait for a partition's lease that
+        another client (not a worker) holds; `record_log`: each partition's app keeps its record log
+        in memory (`EngineApp`, what `engine_sim.api.Engine.records` reads)."""
         self.store = parse_store_url(store) if isinstance(store, str) else store
         self.count = partition_count(self.store)
         self._running = running or {}
         with schema_lock(self.store):  # creating the partitions' tables: one process at a time
             self.apps = [self._running.get(n) or EngineApp(self.store.of_partition(n),
-                                                           start_time=start_time)
+                                                           start_time=start_time,
+                                                           record_log=record_log)
                          for n in range(1, self.count + 1)]
         self.timeout = timeout
         self.in_process = in_process  # False: a client only, every command goes to a worker
+        self.wait = wait
         self.idle = idle
         self.next_partition = RoundRobin(self.count)
         self._queues: dict[int, CommandQueue] = {}
@@ -76,6 +82,12 @@ class Cluster:
 
     def app(self, partition: int) -> EngineApp:
         return self.apps[partition - 1]
+
+    def home(self, key: int) -> int:
+        """The partition that made `key`; partition 1 for a key no partition of this store
+        made, which refuses it there (NOT_FOUND) as a one-partition store would."""
+        partition = partition_of(key)
+        return partition if 1 <= partition <= self.count else 1
 
     @property
     def catalog(self) -> ProcessCatalog:
@@ -108,7 +120,7 @@ class Cluster:
         if isinstance(command, commands.PublishMessage):  # where it correlates and is buffered
             return message_partition(command.correlation_key, self.count)
         key = command.instance if command.instance is not None else command.key
-        return partition_of(key) if key != NO_KEY else 1
+        return self.home(key) if key != NO_KEY else 1
 
     def create_many(self, process_id: str, version: int | None, variables: dict[str, Any],
                     count: int) -> tuple[list[int], Outcome | None]:
@@ -198,8 +210,9 @@ class Cluster:
         """Zeebe's pending subscription checkers, on every partition this process holds:
         what it sent to another partition and has not been answered about (`messages`),
         last sent `interval` seconds ago or more (or before this process first looked), is
-        sent again. A partition whose worker does not answer within the interval (or fails)
-        is left for the next pass (the request stays in its table for its next worker)."""
+        sent again. A partition whose worker does not answer within the interval (or fails),
+        or that another client holds, is left for the next pass (a request stays in its
+        table for its next worker)."""
         self._retried_at = time.monotonic()
         outcomes: list[Outcome] = []
         if self.count == 1:
@@ -218,7 +231,7 @@ class Cluster:
                         continue
                     try:
                         outcomes.extend(self._deliver(partition, record, target, command))
-                    except (WorkerTimeout, RuntimeError):  # no answer, or the worker failed
+                    except (WorkerTimeout, WorkerFailed, StoreBusy):  # no answer now
                         unreachable.add(target)
         finally:
             self.timeout = timeout
@@ -266,7 +279,7 @@ class Cluster:
     # -- migration -----------------------------------------------------------------------
     def migrate_instance(self, key: int, process: str, version: int | None,
                          pairs: tuple[tuple[str, str], ...] = (), auto_map: bool = False) -> Outcome:
-        partition = partition_of(key)
+        partition = self.home(key)
         if self.local(partition):
             return self.followed(partition, self.app(partition).operate.migrate_instance(
                 key, process, version, pairs, auto_map))
@@ -279,10 +292,13 @@ class Cluster:
                 run: bool = True) -> list[tuple[int, Outcome, int | None]]:
         """One batch operation per partition holding selected instances, each over its own
         instances: (partition, creation outcome, operation key). Local partitions run their
-        chunks now when `run`; a worker runs its partition's chunks in its loop."""
+        chunks now when `run`; a worker runs its partition's chunks in its loop. A selection
+        of no instance makes one (empty) operation on partition 1, as one partition does, so
+        that a bad plan is refused all the same."""
         self.views()  # every partition's instances, for a selection by filter
         created: list[tuple[int, Outcome, int | None]] = []
-        for partition, group in self._by_partition(self.apps[0].operate.select(selection)):
+        groups = self._by_partition(self.apps[0].operate.select(selection)) or [(1, [])]
+        for partition, group in groups:
             key: int | None
             if self.local(partition):
                 outcome, key = self.app(partition).operate.migrate(
@@ -301,7 +317,7 @@ class Cluster:
         """Revert each partition's operation of a fanned-out migration on its partition."""
         reverted: list[tuple[int, Outcome, int | None]] = []
         for key in keys:
-            partition = partition_of(key)
+            partition = self.home(key)
             if self.local(partition):
                 outcome, created = self.app(partition).operate.revert(key, run=False)
                 if run and created is not None:
@@ -321,7 +337,7 @@ class Cluster:
         outcomes: list[Outcome] = []
         sink = on_chunk or outcomes.append
         for key in keys:
-            partition = partition_of(key)
+            partition = self.home(key)
             if self.local(partition):
                 def chunk_done(outcome: Outcome, partition: int = partition) -> None:
                     sink(self.followed(partition, outcome))  # e.g. subscriptions migrated
@@ -353,11 +369,10 @@ class Cluster:
             total["failures"].update(preview["failures"])
         return {**total, "counts": dict(total["counts"]), "targets": dict(total["targets"])}
 
-    @staticmethod
-    def _by_partition(keys: Iterable[int]) -> list[tuple[int, list[int]]]:
+    def _by_partition(self, keys: Iterable[int]) -> list[tuple[int, list[int]]]:
         groups: dict[int, list[int]] = {}
         for key in keys:
-            groups.setdefault(partition_of(key), []).append(key)
+            groups.setdefault(self.home(key), []).append(key)
         return sorted(groups.items())
 
     def operations(self, keys: Iterable[int], catch_up: bool = True) -> dict[str, Any]:
@@ -381,31 +396,41 @@ class Cluster:
 
     def instance(self, key: int) -> InstanceState | None:
         """The state of instance `key`, as its partition's writer last wrote it."""
-        engine = self.app(partition_of(key)).engine
+        engine = self.app(self.home(key)).engine
         engine.refresh()
         return engine.instance(key)
 
     def instance_records(self, key: int) -> list[dict[str, Any]]:
-        engine = self.app(partition_of(key)).engine
+        engine = self.app(self.home(key)).engine
         engine.refresh()
         return engine.stored_records(key)
 
     # -- where a partition runs ----------------------------------------------------------
     def local(self, partition: int) -> bool:
         """Whether this process runs the partition: it holds its lease, or takes it now (a
-        free lease: no worker runs the partition) unless it is a client only. A lease taken
-        is held until `close`: a worker started later for the partition waits for it."""
+        free lease: no worker runs the partition) unless it is a client only. A lease a
+        worker holds sends the command to the worker; one another client holds is waited
+        for, up to `wait` seconds (then `StoreBusy`), as a one-partition store's writer waits.
+        A lease taken is held until `close`: a worker started later for the partition waits
+        for it."""
         engine = self.app(partition).engine
-        if engine.writer_lease.held:
+        lease = engine.writer_lease
+        if lease.held:
             return True
         if not self.in_process:
             return False
-        engine.writer_lease.wait = 0
-        try:
-            engine.take_writer_lease()
-        except StoreBusy:
-            return False
-        return True
+        lease.wait = 0
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                engine.take_writer_lease()
+                return True
+            except StoreBusy:
+                if lease.held_by_worker():
+                    return False
+                if time.monotonic() >= deadline:  # another client runs it: no one would answer
+                    raise lease.busy(self.wait) from None
+            time.sleep(LEASE_POLL)
 
     def request(self, partition: int, kind: str, **args: Any) -> dict[str, Any]:
         return self._answer(partition, self._queue(partition).call(kind, self.timeout, self.idle,
@@ -420,7 +445,7 @@ class Cluster:
     @staticmethod
     def _answer(partition: int, answer: dict[str, Any]) -> dict[str, Any]:
         if "error" in answer:
-            raise RuntimeError(f"partition {partition}'s worker failed: {answer['error']}")
+            raise WorkerFailed(f"partition {partition}'s worker failed: {answer['error']}")
         return answer
 
     def close(self) -> None:

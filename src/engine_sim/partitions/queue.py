@@ -7,8 +7,12 @@ back (`answer`). Requests and outcomes are MessagePack (msgspec): a request is a
 (`command`, `migrate`, `migrate_instance`, `advance_clock`) and its arguments; a command is
 named by its class and decoded into that class, so nothing but data crosses the table.
 
-Polling keeps it simple and works on every server; requests are rare next to the work each
-one starts (a batch migration is one request). The outcome is written after the command's
+Nobody waits for a fixed poll: a request is announced with `NOTIFY engine_sim_commands_<N>`,
+which wakes the idle worker LISTENing on it, and an outcome with `NOTIFY
+engine_sim_outcomes_<N>` (its request id as payload), which wakes the client waiting for it;
+the table stays the truth (a look at it comes first, and a wait ends after at most its
+timeout anyway), so a notification lost with a connection costs time, never a request.
+The outcome is written after the command's
 events, so before running a request the worker notes where the partition's log stands
 (`start`): a worker that dies before answering leaves the request pending, and the next
 worker of the partition answers it from the records written after that point when there are
@@ -25,7 +29,8 @@ import msgspec
 
 from engine_sim.persistence.stores import Store, connect
 
-POLL = 0.02  # seconds between a client's looks at its outcome
+POLL = 0.02  # seconds between a waiting worker's looks at its outcome (it answers its own)
+LOOK_AGAIN = 1.0  # a client's longest wait for a notification before it looks again
 # serialises creating the command tables ("esCMDS"): concurrent CREATE TABLE IF NOT EXISTS
 # can fail on PostgreSQL ("tuple concurrently updated")
 DDL_LOCK = 0x6573434D4453
@@ -34,7 +39,13 @@ _decode = msgspec.msgpack.Decoder().decode
 
 
 class WorkerTimeout(Exception):
-    """No outcome within the client's timeout (no worker running for the partition?)."""
+    """No outcome within the client's timeout (no worker running for the partition?). The
+    request stays in the table: the partition's worker runs it when it goes on."""
+
+
+class WorkerFailed(RuntimeError):
+    """The worker answered with an error: running the request raised (the engine rolled the
+    command back)."""
 
 
 class CommandQueue:
@@ -42,7 +53,9 @@ class CommandQueue:
         self.store = store
         self.partition = partition
         self.table = f"engine_sim_commands_{partition}"
+        self.outcomes = f"engine_sim_outcomes_{partition}"  # the channel answers are told on
         self._connection: Any = None
+        self._listening: set[str] = set()
 
     @property
     def connection(self) -> Any:
@@ -55,11 +68,27 @@ class CommandQueue:
                     "request BYTEA NOT NULL, started_at BIGINT, outcome BYTEA)")
         return self._connection
 
+    def listen(self, channel: str) -> None:
+        """Be woken by `NOTIFY channel` (`sleep`)."""
+        if channel not in self._listening:
+            self.connection.execute(f"LISTEN {channel}")
+            self._listening.add(channel)
+
+    def sleep(self, seconds: float, payload: str | None = None) -> None:
+        """Until a notification (with `payload`, if given) on a channel this queue listens
+        to, or `seconds` pass. psycopg keeps those told while the connection ran a query."""
+        for notification in self.connection.notifies(timeout=seconds):
+            if payload is None or notification.payload == payload:
+                return
+
     # -- the client's side ---------------------------------------------------------------
     def submit(self, kind: str, **args: Any) -> int:
-        [(request_id,)] = self.connection.execute(
-            f"INSERT INTO {self.table} (request) VALUES (%s) RETURNING id",
-            (_encode({"kind": kind, "args": args}),)).fetchall()
+        self.listen(self.outcomes)  # before the worker can answer
+        with self.connection.transaction():  # one commit: the row and its announcement
+            [(request_id,)] = self.connection.execute(
+                f"INSERT INTO {self.table} (request) VALUES (%s) RETURNING id",
+                (_encode({"kind": kind, "args": args}),)).fetchall()
+            self.connection.execute(f"NOTIFY {self.table}")
         return int(request_id)
 
     def wait(self, request_id: int, timeout: float,
@@ -76,8 +105,11 @@ class CommandQueue:
                 return answer
             if time.monotonic() >= deadline:
                 raise WorkerTimeout(f"partition {self.partition}: no outcome of request "
-                                    f"{request_id} within {timeout:g} s (is its worker running?)")
-            if idle is None or not idle():
+                                    f"{request_id} within {timeout:g} s (is its worker running?); "
+                                    "it stays queued for the partition's worker")
+            if idle is None:
+                self.sleep(min(LOOK_AGAIN, deadline - time.monotonic()), str(request_id))
+            elif not idle():
                 time.sleep(POLL)
 
     def call(self, kind: str, timeout: float, idle: Callable[[], object] | None = None,
@@ -100,13 +132,16 @@ class CommandQueue:
                                 (log_position, request_id))
 
     def answer(self, request_id: int, outcome: dict[str, Any]) -> None:
-        self.connection.execute(f"UPDATE {self.table} SET outcome = %s WHERE id = %s",
-                                (_encode(outcome), request_id))
+        with self.connection.transaction():
+            self.connection.execute(f"UPDATE {self.table} SET outcome = %s WHERE id = %s",
+                                    (_encode(outcome), request_id))
+            self.connection.execute(f"NOTIFY {self.outcomes}, '{request_id}'")
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+            self._listening.clear()
 
 
 def encode_command(command: Any) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from engine_sim.records import Intent, RecordType, ValueType
 from engine_sim.timeutil import parse_duration
 from migration.operate import CHUNK_SIZE, Selection
 
-POLL = 0.05  # seconds an idle worker sleeps between looks at its table
+POLL = 1.0  # an idle worker's longest wait for a request's NOTIFY before it looks again
 
 
 class Worker:
@@ -52,10 +52,11 @@ class Worker:
         self._cluster: Cluster | None = None  # opened by the first chunk or resend that crosses
         self.retry_interval = retry_interval
         self._resent_at = -retry_interval  # the first step resends what a previous worker left
+        self.asleep = False  # waiting for a request in `run`
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
         lease = self.app.engine.writer_lease
-        lease.wait, lease.on_wait = wait, on_wait
+        lease.wait, lease.on_wait, lease.worker = wait, on_wait, True
         self.app.engine.take_writer_lease()  # reloads what a previous worker wrote
         self.queue = CommandQueue(store, partition)
         self.command_types = {t.__name__: t for t in self.app.engine.processors}
@@ -122,9 +123,14 @@ class Worker:
         return self._cluster
 
     def run(self, stop: Callable[[], bool] = lambda: False, poll: float = POLL) -> None:
+        self.queue.listen(self.queue.table)  # before its first look: no request is missed
         while not stop():
             if not self.step():
-                time.sleep(poll)
+                self.asleep = True  # nothing half-done: a signal may end the wait
+                try:
+                    self.queue.sleep(poll)
+                finally:
+                    self.asleep = False
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         kind, args = request["kind"], request["args"]

@@ -48,14 +48,15 @@ class StoreReadOnly(Exception):
     """The store cannot be written (a read-only file or folder, a read-only server)."""
 
 
-def holder_description() -> str:
-    """Who this process is, as a second writer will read it."""
+def holder_description(worker: bool = False) -> str:
+    """Who this process is, as a second writer will read it; a partition's worker says so
+    (clients send it their commands instead of waiting for its lease)."""
     command = shlex.join(sys.argv)
     if len(command) > MAX_COMMAND:
         command = command[: MAX_COMMAND - 3] + "..."
     since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                       "since": since})
+                       "since": since, **({"worker": True} if worker else {})})
 
 
 def describe(holder: str | None) -> str:
@@ -76,6 +77,7 @@ class WriterLease:
         self.wait = DEFAULT_WAIT
         self.on_wait: Callable[[str], None] | None = None
         self.held = False
+        self.worker = False  # a partition's worker holds it (`holder_description`)
 
     def acquire(self) -> bool:
         """Take the lease; True when it was taken now, False when it was held already."""
@@ -86,15 +88,27 @@ class WriterLease:
         while not self._try_acquire():
             holder = describe(self._holder())
             if time.monotonic() >= deadline:
-                waited = f"after waiting {self.wait:g} s" if self.wait > 0 else "(no --wait)"
-                raise StoreBusy(f"the store '{self.store.url}'{self._which()} is in use by "
-                                f"another writer, {holder}: giving up {waited}")
+                raise self.busy(self.wait, holder)
             if not told and self.on_wait is not None:
                 self.on_wait(holder)
                 told = True
             time.sleep(POLL)
         self.held = True
         return True
+
+    def busy(self, waited: float, holder: str | None = None) -> StoreBusy:
+        """The error of a writer that waited `waited` seconds for the lease in vain."""
+        holder = holder or describe(self._holder())
+        after = f"after waiting {waited:g} s" if waited > 0 else "(no --wait)"
+        return StoreBusy(f"the store '{self.store.url}'{self._which()} is in use by another "
+                         f"writer, {holder}: giving up {after}")
+
+    def held_by_worker(self) -> bool:
+        """Whether the lease's current holder said it is a partition's worker."""
+        try:
+            return json.loads(self._holder() or "").get("worker") is True
+        except (ValueError, AttributeError):
+            return False
 
     def release(self) -> None:
         """Give the lease back (and drop what waiting for it opened)."""
@@ -143,7 +157,7 @@ class FileLease(WriterLease):
             os.close(fd)
             return False
         os.ftruncate(fd, 0)
-        os.pwrite(fd, holder_description().encode(), 0)
+        os.pwrite(fd, holder_description(self.worker).encode(), 0)
         self._fd = fd
         return True
 
@@ -196,7 +210,7 @@ class AdvisoryLease(WriterLease):
                                "(id INTEGER PRIMARY KEY, holder TEXT NOT NULL)")
         connection.execute("INSERT INTO engine_sim_writer (id, holder) VALUES (%s, %s) "
                            "ON CONFLICT (id) DO UPDATE SET holder = excluded.holder",
-                           (partition, holder_description()))
+                           (partition, holder_description(self.worker)))
         return True
 
     def _holder(self) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from engine_sim.app import EngineApp
 from engine_sim.engine import Outcome, commands
-from engine_sim.persistence import Store
+from engine_sim.persistence import Store, StoreURLError
 from engine_sim.records import ValueType
 from engine_sim.scenarios import doc_steps as steps
 from engine_sim.scenarios.document import Scenario, Step
@@ -39,10 +39,20 @@ class StepFailed(Exception):
         self.found = found
 
 
+def check_one_partition(store: Store) -> None:
+    """The runner drives one engine (its `expect` steps read that engine's state and views):
+    refuse a URL asking for a partitioned store rather than replay on partition 1 alone."""
+    if store.partitions is not None and store.partitions > 1:
+        raise StoreURLError(f"the store '{store.url}' asks for {store.partitions} partitions: "
+                            "scenarios replay on one partition (drop partitions=; "
+                            "docs/scaling.md)")
+
+
 class ScenarioRun:
     """The state of one scenario's replay: engine, views and labels."""
 
     def __init__(self, scenario: Scenario, store: Store) -> None:
+        check_one_partition(store)
         store.clear()
         self.scenario = scenario
         self.app = EngineApp(store, start_time=scenario.start_time, record_log=True)

@@ -41,7 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--engine-store", default="memory:", metavar="URL",
                     help="store of the engine fixture and of scenario tests: memory: "
                          "(default), sqlite:///path.db or postgresql://user@host:port/db "
-                         "(emptied before each test)")
+                         "(emptied before each test; the engine fixture also takes "
+                         "postgresql://...?partitions=N, scenario tests do not)")
     parser.addini("engine_sim_scenarios", type="linelist", default=["scenarios"],
                   help="folders (relative to the rootdir) whose YAML scenarios are tests "
                        "when pytest collects them (default: scenarios)")
@@ -196,7 +197,7 @@ class ScenarioItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
-        if isinstance(excinfo.value, ScenarioFailed):
+        if isinstance(excinfo.value, ScenarioFailed | StoreURLError):  # one line, no traceback
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 

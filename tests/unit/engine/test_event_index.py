@@ -189,3 +189,43 @@ def test_a_reopened_engine_folds_its_log_only_when_a_command_reads_the_index(tmp
     finally:
         EventIndex.rebuild = rebuild  # type: ignore[method-assign]
         reopened.engine.close()
+
+
+def test_a_reader_catching_up_reads_only_what_was_written_since_and_equals_a_reopened_engine(
+        tmp_path: Path) -> None:
+    """`Engine.refresh` (a partitioned store's router reading what workers write) folds the
+    new events into what it holds instead of reloading the store: afterwards it answers as
+    an engine opened on the store now would."""
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    writer = Given(MODEL, engine=Engine(url))
+    first = writer.create(orderId="o-1").result
+    reader = Engine(url)
+    assert reader.instance(first) is not None and reader.event_index.timers  # held, folded
+    writer.engine.deploy(STARTS, "starts.bpmn")  # new definitions, met by the reader
+    busy_engine(writer.engine)
+    writer.complete_job("t", first)
+    writer.advance("PT2H")  # timers fire, messages expire
+    second = writer.create(orderId="o-3").result
+    folds: list[int] = []
+    rebuild = EventIndex.rebuild
+    EventIndex.rebuild = lambda self, app: (folds.append(1), rebuild(self, app))[1]  # type: ignore[method-assign]
+    try:
+        reader.refresh()
+        caught_up = snapshot(reader.event_index)
+    finally:
+        EventIndex.rebuild = rebuild  # type: ignore[method-assign]
+    reopened = Engine(url)
+
+    assert folds == []
+    assert caught_up == snapshot(reopened.event_index)
+    assert (reader.keys.next_key, reader.next_position()) == (reopened.keys.next_key,
+                                                              reopened.next_position())
+    assert reader.now_text() == reopened.now_text() == "2026-01-01T02:30:00Z"
+    assert ({k: repr(d) for k, d in reader.catalog.by_key.items()}
+            == {k: repr(d) for k, d in reopened.catalog.by_key.items()})
+    assert reader.catalog.latest("q") is not None
+    for key in (first, second, *reopened.instances):
+        assert dump(reader.instance(key)) == dump(reopened.instance(key)), key
+    assert reader.instance(first).lifecycle == "COMPLETED"
+    for engine in (reader, reopened, writer.engine):
+        engine.close()
