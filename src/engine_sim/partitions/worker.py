@@ -128,7 +128,8 @@ class Worker:
             if not self.step():
                 self.asleep = True  # nothing half-done: a signal may end the wait
                 try:
-                    self.queue.sleep(poll)
+                    if not stop():  # a signal during the step, before `asleep`, is seen here
+                        self.queue.sleep(poll)
                 finally:
                     self.asleep = False
 
