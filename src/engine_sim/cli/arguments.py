@@ -478,6 +478,13 @@ def _operate(commands: Any) -> None:
                        help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
     serve.add_argument("--store", default=DEFAULT_CLI_STORE, metavar="URL",
                        help=f"the store to serve (default {DEFAULT_CLI_STORE})")
+    serve.add_argument("--workers", action="store_true",
+                       help="on a partitioned store: leave every partition to its worker (the "
+                       "server never takes a partition's lease; docs/web.md)")
+    serve.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help="a partitioned store: how long to wait for the answer of a "
+                       f"partition's worker (default {DEFAULT_TIMEOUT:g}; the page then says "
+                       "so, the request stays queued for the worker)")
     _wait(serve)  # the server is the store's writer while it runs
     worker = _command(
         commands, "worker", "engine_sim.cli.worker:run",
