@@ -113,7 +113,13 @@ def test_a_message_on_another_partition_correlates_through_its_registered_subscr
 
     assert correlated(records) == [instance]
     assert kinds(cluster, 3, "MESSAGE") == ["PUBLISHED", "EXPIRED"]
-    assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING"]
+    # the instance's partition confirmed the correlation; the message partition had
+    # acknowledged the registration
+    assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING", "CORRELATED"]
+    assert kinds(cluster, 1, "PROCESS_MESSAGE_SUBSCRIPTION") == [
+        "CREATED", "ACKNOWLEDGED", "CORRELATED"]
+    assert not cluster.app(1).engine.event_index.unacknowledged()
+    assert not cluster.app(3).engine.event_index.unacknowledged()
     assert kinds(cluster, 1, "MESSAGE") == []  # the message stays on its partition
     assert states(cluster)[instance] == "COMPLETED"
     variables = [r for r in cluster.instance_records(instance) if r["valueType"] == "VARIABLE"]
@@ -169,7 +175,8 @@ def test_a_buffered_message_reaches_later_subscribers_on_other_partitions_once_p
     assert [partition_of(k) for k in (first, again, other.result, late)] == [1, 2, 3, 4]
     assert correlated(created.records) == [first]  # in the outcome of the creation
     assert correlated(other.records) == [other.result]
-    assert [r["messageKey"] for r in created.records if r["intent"] == "CORRELATED"] == [message_key]
+    assert [r["messageKey"] for r in created.records if r["intent"] == "CORRELATED"
+            and r["valueType"] == "PROCESS_MESSAGE_SUBSCRIPTION"] == [message_key]
     found = states(cluster)
     assert (found[first], found[again], found[other.result], found[late]) == (
         "COMPLETED", "ACTIVE", "COMPLETED", "ACTIVE")
@@ -203,7 +210,7 @@ def test_a_refused_correlation_goes_back_and_the_message_to_the_next_subscriptio
     assert [(r["valueType"], r["intent"], r["processInstanceKey"]) for r in refusals] == [
         ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATE", stale)]
     assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == [
-        "CREATED", "CREATED", "CORRELATING", "REJECTED", "CORRELATING"]
+        "CREATED", "CREATED", "CORRELATING", "REJECTED", "CORRELATING", "CORRELATED"]
     assert correlated(records) == [waiting]
     assert states(cluster)[waiting] == "COMPLETED"
 
@@ -217,8 +224,10 @@ def test_a_migrated_subscription_counts_for_its_new_process(cluster: Cluster) ->
     records = publish(cluster, key)
 
     assert not outcome.rejected, outcome.rejection
-    assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CREATED", "MIGRATED",
-                                                         "CORRELATING", "CORRELATING"]
+    assert kinds(cluster, 3, "MESSAGE_SUBSCRIPTION") == [
+        "CREATED", "CREATED", "MIGRATED", "CORRELATING", "CORRELATING", "CORRELATED", "CORRELATED"]
+    assert kinds(cluster, 1, "PROCESS_MESSAGE_SUBSCRIPTION") == [
+        "CREATED", "ACKNOWLEDGED", "MIGRATED", "ACKNOWLEDGED", "CORRELATED"]
     assert sorted(correlated(records)) == [migrated, waiting]  # one of "b", one of "a"
 
 
@@ -318,7 +327,7 @@ def test_a_subscription_opened_by_a_cli_command_on_one_partition_is_registered(
     after = Cluster(url)
     try:
         assert states(after)[instance] == "COMPLETED"
-        assert kinds(after, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING"]
+        assert kinds(after, 3, "MESSAGE_SUBSCRIPTION") == ["CREATED", "CORRELATING", "CORRELATED"]
     finally:
         after.close()
 

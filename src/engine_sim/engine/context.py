@@ -65,13 +65,17 @@ class CommandContext:
     def __init__(self, now: datetime, timestamp: str, new_key: Callable[[], int],
                  next_position: Callable[[], int],
                  load_instance: Callable[[int], InstanceState | None],
-                 event_index: Callable[[], EventIndex]) -> None:
+                 event_index: Callable[[], EventIndex],
+                 stored_records: Callable[[int], list[Record]]) -> None:
         self.now = now  # the clock while this command runs
         self.timestamp = timestamp  # `now` as records spell it
         self.new_key = new_key
         self._next_position = next_position
         self._load_instance = load_instance
         self._event_index = event_index  # built on first use (a reopened store folds its log)
+        # an instance's saved stream, for the rare command that must look at its past (a
+        # correlation from another partition that may have arrived before)
+        self.stored_records = stored_records
         self.records: list[Record] = []
         self.touched: dict[int, InstanceState] = {}  # instances that received records
         self.queue: deque[Callable[[], object]] = deque()

@@ -49,13 +49,14 @@ from engine_sim.engine.deployment import (
     DistributionProcessor,
 )
 from engine_sim.engine.event_index import EventIndex
-from engine_sim.engine.keys import KeyGenerator, SimulatedClock, first_key
+from engine_sim.engine.keys import KeyGenerator, SimulatedClock, first_key, message_partition
 from engine_sim.engine.message_subscriptions import MessageSubscriptionProcessors
 from engine_sim.engine.state import InstanceState
 from engine_sim.feel import clock as feel_clock
 from engine_sim.persistence import MsgspecTranscoder, Store, parse_store_url
 from engine_sim.persistence.lease import writer_lease
 from engine_sim.persistence.mapper import CheckedMapper
+from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.streams import select_streams
 from engine_sim.records import NO_KEY, Record, RecordType
 from engine_sim.timeutil import Duration, format_timestamp
@@ -122,7 +123,8 @@ class Engine:
             **MessageSubscriptionProcessors(self.behaviors).table,  # a partitioned store's
         }
         # timers, subscriptions and buffered messages engine-wide, from saved records
-        self._event_index = EventIndex()
+        self._partitions = self.store.partitions  # the store's count, read when first needed
+        self._event_index = EventIndex(self._crosses)
         self._event_index_stale = False  # a reopened store: folded on first use
         self._definitions: Definitions | None = None
         # called after each save with [(notification id, records)]: in-process read models
@@ -188,7 +190,7 @@ class Engine:
     def context(self) -> CommandContext:
         """A fresh unit of work at the clock's current time."""
         return CommandContext(self.clock.now, self.now_text(), self.keys, self.next_position,
-                              self.instance, lambda: self.event_index)
+                              self.instance, lambda: self.event_index, self.stored_records)
 
     def execute(self, command: Command) -> Outcome:
         """Run one command with its follow-ups and save all it changed atomically."""
@@ -337,7 +339,7 @@ class Engine:
         self.catalog.clear()
         self._definitions = None
         self.keys.next_key, self._next_position = first_key(self.store.partition), 1
-        self._event_index, self._event_index_stale = EventIndex(), True
+        self._event_index, self._event_index_stale = EventIndex(self._crosses), True
         self._recover()
 
     # -- commands that drive others -----------------------------------------------------
@@ -460,6 +462,14 @@ class Engine:
             self._event_index_stale = False
             self._event_index.rebuild(self.app)
         return self._event_index
+
+    def _crosses(self, correlation_key: str) -> bool:
+        """Whether a message subscription with this correlation key is registered on
+        another partition (a partitioned store's message partition: docs/scaling.md)."""
+        if self._partitions is None:
+            self._partitions = partition_count(self.store)  # 1 unless a partitioned PostgreSQL
+        return self._partitions > 1 and \
+            message_partition(correlation_key, self._partitions) != self.store.partition
 
     def _register(self, resources: list[dict[str, Any]]) -> None:
         """The deployed definitions, their models parsed only when first used."""

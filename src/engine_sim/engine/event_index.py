@@ -16,6 +16,12 @@ trigger never scans instances:
 - On a partitioned store the message's partition also folds the subscriptions other
   partitions registered there (MESSAGE_SUBSCRIPTION, `engine.message_subscriptions`): they
   sit next to its own, marked `remote`.
+- On a partitioned store each partition also keeps what it sent another partition and has
+  not heard back about yet (`unacknowledged`, Zeebe's pending subscriptions): an instance's
+  partition its PROCESS_MESSAGE_SUBSCRIPTION records of subscriptions registered elsewhere
+  until ACKNOWLEDGED, a message partition its MESSAGE_SUBSCRIPTION CORRELATING records until
+  CORRELATED or REJECTED. Whoever writes the partition sends them again until then
+  (`partitions.messages`).
 - `rebuild(app)`: an engine opened on a non-empty store folds the whole notification log once
   (every stored event's records, in position order) before it runs any command; a reader
   catching up with a writer (`Engine.refresh`) folds only what was written since
@@ -55,7 +61,10 @@ _PAGE = 500
 
 
 class EventIndex:
-    def __init__(self) -> None:
+    def __init__(self, crossing: Callable[[str], bool] | None = None) -> None:
+        # whether a subscription with that correlation key is registered on another
+        # partition (a partitioned store's; None: never)
+        self._crossing = crossing
         self.timers: dict[int, TimerEntry] = {}
         self._timer_heap: list[tuple[datetime, int]] = []
         self.message_subscriptions: dict[tuple[str, str], dict[int, MessageSubscriptionEntry]] = {}
@@ -63,6 +72,13 @@ class EventIndex:
         # subscriptions of other partitions registered here, by (element instance, message
         # name): how their partition names them when it closes or migrates them
         self._remote_subscriptions: dict[tuple[int, str], int] = {}
+        # on an instance's partition: per (element instance, message name) of a subscription
+        # registered on another partition, its records that partition has not acknowledged,
+        # oldest first
+        self._unacknowledged: dict[tuple[int, str], tuple[Record, ...]] = {}
+        # on a message partition: CORRELATING records by (subscription, message) until the
+        # instance's partition answers
+        self._correlating: dict[tuple[int, int], Record] = {}
         self.signal_subscriptions: dict[str, dict[int, SignalSubscriptionEntry]] = {}
         self._signal_names: dict[int, str] = {}
         self.messages: dict[int, BufferedMessage] = {}
@@ -182,6 +198,21 @@ class EventIndex:
             return None
         return self.message_subscriptions[self._message_subscription_names[key]].get(key)
 
+    def unacknowledged(self) -> list[Record]:
+        """What this partition sent to others and has not heard back about, in log order."""
+        sent = [r for records in self._unacknowledged.values() for r in records]
+        sent.extend(self._correlating.values())
+        return sorted(sent, key=lambda r: r["position"])
+
+    def awaiting(self, element_instance_key: int, name: str) -> Record | None:
+        """The oldest record of that subscription its message partition has not acknowledged."""
+        records = self._unacknowledged.get((element_instance_key, name))
+        return records[0] if records else None
+
+    def correlating(self, subscription_key: int, message_key: int) -> Record | None:
+        """The CORRELATING record of that registered subscription and message, unanswered."""
+        return self._correlating.get((subscription_key, message_key))
+
     def signal_subscribers(self, name: str) -> list[SignalSubscriptionEntry]:
         return sorted(self.signal_subscriptions.get(name, {}).values(), key=lambda s: s.key)
 
@@ -282,8 +313,50 @@ class EventIndex:
 
     def _message_subscription_correlated(self, r: Record) -> None:
         self._correlated(r.get("messageKey", -1), r["bpmnProcessId"])
-        if r.get("interrupting", True):  # a non-interrupting catch keeps its subscription
+        interrupting = r.get("interrupting", True)
+        if interrupting:  # a non-interrupting catch keeps its subscription
             self._message_subscription_closed(r)
+        if self._crossing is None or not self._crossing(r["correlationKey"]):
+            return
+        # the message partition correlated it: it holds the registration (an interrupting
+        # one is used up there), so nothing sent about it before needs acknowledging
+        sent = (r["elementInstanceKey"], r["messageName"])
+        records = self._unacknowledged.get(sent, ())
+        if interrupting:
+            self._del(self._unacknowledged, sent)
+        elif records and records[0]["intent"] == Intent.CREATED:
+            self._keep_unacknowledged(sent, records[1:])
+
+    def _sent_afar(self, r: Record) -> None:
+        """A PMS record of a subscription registered on another partition: it awaits that
+        partition's acknowledgement."""
+        if self._crossing is not None and self._crossing(r["correlationKey"]):
+            sent = (r["elementInstanceKey"], r["messageName"])
+            self._set(self._unacknowledged, sent, self._unacknowledged.get(sent, ()) + (r,))
+
+    def _keep_unacknowledged(self, sent: tuple[int, str], records: tuple[Record, ...]) -> None:
+        if records:
+            self._set(self._unacknowledged, sent, records)
+        else:
+            self._del(self._unacknowledged, sent)
+
+    def _acknowledged(self, r: Record) -> None:
+        sent = (r["elementInstanceKey"], r["messageName"])
+        records = self._unacknowledged.get(sent, ())
+        if records and records[0]["position"] == r["acknowledgedPosition"]:
+            self._keep_unacknowledged(sent, records[1:])
+
+    def _opened(self, r: Record) -> None:
+        self._message_subscription_opened(r)
+        self._sent_afar(r)
+
+    def _closed(self, r: Record) -> None:
+        self._message_subscription_closed(r)
+        self._sent_afar(r)
+
+    def _migrated(self, r: Record) -> None:
+        self._message_subscription_migrated(r)
+        self._sent_afar(r)
 
     def _message_subscription_migrated(self, r: Record) -> None:
         name = self._message_subscription_names.get(r["key"])
@@ -311,12 +384,18 @@ class EventIndex:
         """The message is on its way to the subscription's partition: it counts as
         correlated to that process now (an interrupting subscription is used up)."""
         self._correlated(r["messageKey"], r["bpmnProcessId"])
+        self._set(self._correlating, (r["key"], r["messageKey"]), r)
         if r["interrupting"]:
             self._remote_closed(r)
+
+    def _remote_correlated(self, r: Record) -> None:
+        """The instance's partition confirmed the correlation (Zeebe's CORRELATE command)."""
+        self._del(self._correlating, (r["key"], r["messageKey"]))
 
     def _remote_rejected(self, r: Record) -> None:
         """The instance's partition refused the message: it no longer counts as correlated
         to that process (Zeebe's `MessageSubscriptionRejectedApplier`)."""
+        self._del(self._correlating, (r["key"], r["messageKey"]))
         message = self.messages.get(r["messageKey"])
         if message is not None and r["bpmnProcessId"] in message.correlated:
             self._set(self.messages, message.key,
@@ -422,12 +501,14 @@ _FOLDS: dict[tuple[str, str], Callable[[EventIndex, Record], None]] = {
     (ValueType.TIMER, Intent.TRIGGERED): EventIndex._timer_removed,
     (ValueType.TIMER, Intent.CANCELED): EventIndex._timer_removed,
     (ValueType.TIMER, Intent.MIGRATED): EventIndex._timer_migrated,
-    (PMS, Intent.CREATED): EventIndex._message_subscription_opened,
+    (PMS, Intent.CREATED): EventIndex._opened,
     (PMS, Intent.CORRELATED): EventIndex._message_subscription_correlated,
-    (PMS, Intent.DELETED): EventIndex._message_subscription_closed,
-    (PMS, Intent.MIGRATED): EventIndex._message_subscription_migrated,
+    (PMS, Intent.DELETED): EventIndex._closed,
+    (PMS, Intent.MIGRATED): EventIndex._migrated,
+    (PMS, Intent.ACKNOWLEDGED): EventIndex._acknowledged,
     (MS, Intent.CREATED): EventIndex._remote_opened,
     (MS, Intent.CORRELATING): EventIndex._remote_correlating,
+    (MS, Intent.CORRELATED): EventIndex._remote_correlated,
     (MS, Intent.DELETED): EventIndex._remote_closed,
     (MS, Intent.REJECTED): EventIndex._remote_rejected,
     (MS, Intent.MIGRATED): EventIndex._message_subscription_migrated,

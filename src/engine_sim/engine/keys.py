@@ -21,6 +21,18 @@ def partition_of(key: int) -> int:
     return key >> PARTITION_BITS
 
 
+def message_partition(correlation_key: str, count: int) -> int:
+    """The partition a message with this correlation key lives on (Zeebe's
+    `SubscriptionUtil.getSubscriptionPartitionId`): Java's `String.hashCode`-style hash of the
+    key's UTF-8 bytes (signed, 32-bit), taken modulo the partition count: 1..count."""
+    hash_code = 0
+    for byte in correlation_key.encode("utf-8"):
+        hash_code = (31 * hash_code + (byte - 256 if byte > 127 else byte)) & 0xFFFFFFFF
+    if hash_code >= 1 << 31:
+        hash_code -= 1 << 32
+    return abs(hash_code) % count + 1  # Java: Math.abs(hashCode % count)
+
+
 class KeyGenerator:
     """Zeebe's key generator of one partition: for partition 1, keys 2251799813685249, ...250, ..."""
 

@@ -10,9 +10,21 @@ closes (`CloseMessageSubscription`: DELETED) or follows a migration
 subscription (`EventTriggers.publish`), and the instance's partition correlates it
 (`CorrelateMessageSubscription`: PROCESS_MESSAGE_SUBSCRIPTION CORRELATED, as on one
 partition) or refuses it, which the message partition hears (`RejectMessageSubscription`:
-REJECTED, and a buffered message goes to the process's next subscription). The partitions' engines never call each other: `partitions.Cluster` carries
-these commands between them, as Zeebe's `SubscriptionCommandSender` does. A one-partition
-store never writes or receives any of them.
+REJECTED, and a buffered message goes to the process's next subscription).
+
+Every command is acknowledged, and sent again until it is (Zeebe's pending subscription
+checkers): the message partition acknowledges each PROCESS_MESSAGE_SUBSCRIPTION record it
+took (`AcknowledgeMessageSubscription`: ACKNOWLEDGED on the instance's partition), and the
+instance's partition confirms each correlation (`ConfirmMessageCorrelation`:
+MESSAGE_SUBSCRIPTION CORRELATED, Zeebe's CORRELATE). So every command may arrive twice, and
+a second one changes nothing: it is rejected and taken as done by the sender (an open of a
+registered subscription: INVALID_STATE, as in Zeebe; a migration to the process it has, a
+correlation of a message the element instance had already: ALREADY_EXISTS; a close of a
+subscription not registered: NOT_FOUND).
+
+The partitions' engines never call each other: `partitions.Cluster` carries these commands
+between them, as Zeebe's `SubscriptionCommandSender` does. A one-partition store never
+writes or receives any of them.
 """
 
 from __future__ import annotations
@@ -36,6 +48,18 @@ NOT_REGISTERED = ("Expected to find a message subscription of element instance '
                   "message '{name}', but none was found")
 NOT_SUBSCRIBED = ("Expected to correlate message '{name}' to element instance '{key}' of "
                   "process instance {instance}, but it has no such subscription")
+ALREADY_OPENED = ("Expected to open a message subscription of element instance '{key}' for "
+                  "message '{name}', but one is open already")
+ALREADY_MIGRATED = ("Expected to migrate the message subscription of element instance '{key}' "
+                    "for message '{name}' to process '{process}', but it belongs to it already")
+ALREADY_CORRELATED = ("Expected to correlate message '{name}' to element instance '{key}' of "
+                      "process instance {instance}, but message {message} correlated to it "
+                      "already")
+NOT_CORRELATING = ("Expected to confirm the correlation of message {message} to the message "
+                   "subscription {key}, but it awaits no such confirmation")
+NOT_AWAITED = ("Expected to acknowledge the record at position {position} of the message "
+               "subscription of element instance '{key}' for message '{name}', but it is not "
+               "the oldest one awaiting acknowledgement")
 CANNOT_TRIGGER = ("Expected to correlate message '{name}' to element instance '{key}' of "
                   "process instance {instance}, but it cannot take the event now")
 
@@ -92,6 +116,29 @@ class RejectMessageSubscription(Command):
 
 
 @dataclass(frozen=True)
+class ConfirmMessageCorrelation(Command):
+    """To the message partition: the instance's partition took the correlation (Zeebe's
+    MESSAGE_SUBSCRIPTION CORRELATE)."""
+
+    VALUE_TYPE = MS
+    INTENT = Intent.CORRELATE
+    subscription_key: int
+    message_key: int
+
+
+@dataclass(frozen=True)
+class AcknowledgeMessageSubscription(InstanceCommand):
+    """To the instance's partition: the message partition took its record at `position`
+    (a subscription opened, closed or migrated)."""
+
+    VALUE_TYPE = PMS
+    INTENT = Intent.ACKNOWLEDGE
+    element_instance_key: int
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
 class CorrelateMessageSubscription(InstanceCommand):
     """To the instance's partition: the message partition correlated a message to it."""
 
@@ -115,13 +162,19 @@ class MessageSubscriptionProcessors:
             CloseMessageSubscription: self.close,
             MigrateMessageSubscription: self.migrate,
             RejectMessageSubscription: self.reject,
+            ConfirmMessageCorrelation: self.confirm,
             CorrelateMessageSubscription: self.correlate,
+            AcknowledgeMessageSubscription: self.acknowledge,
         }
 
     # -- on the message partition ------------------------------------------------------------
     def open(self, ctx: CommandContext, cmd: OpenMessageSubscription) -> None:
         """CREATED; then the oldest buffered message not yet correlated to its process
-        (Zeebe's `MessageCorrelator.correlateNextMessage`)."""
+        (Zeebe's `MessageCorrelator.correlateNextMessage`). Open already: rejected, as in
+        Zeebe's `MessageSubscriptionCreateProcessor` (and acknowledged all the same)."""
+        if ctx.index.remote_subscription(cmd.element_instance_key, cmd.name) is not None:
+            raise Rejected(RejectionType.INVALID_STATE, ALREADY_OPENED.format(
+                key=cmd.element_instance_key, name=cmd.name))
         entry = MessageSubscriptionEntry(ctx.new_key(), cmd.instance_key, cmd.element_instance_key,
                                          cmd.process_id, cmd.name, cmd.correlation_key,
                                          remote=True, interrupting=cmd.interrupting)
@@ -147,6 +200,9 @@ class MessageSubscriptionProcessors:
 
     def migrate(self, ctx: CommandContext, cmd: MigrateMessageSubscription) -> None:
         entry = self._registered(ctx, cmd.element_instance_key, cmd.name)
+        if entry.process_id == cmd.process_id:  # sent again
+            raise Rejected(RejectionType.ALREADY_EXISTS, ALREADY_MIGRATED.format(
+                key=cmd.element_instance_key, name=cmd.name, process=cmd.process_id))
         ctx.write(None, MS, Intent.MIGRATED, entry.key,
                   **(remote_fields(entry) | {"bpmnProcessId": cmd.process_id}), messageKey=-1,
                   variables={})
@@ -155,7 +211,10 @@ class MessageSubscriptionProcessors:
         """REJECTED: the message no longer counts as correlated to the process; a buffered
         one goes to the process's next subscription (Zeebe's
         `MessageSubscriptionRejectProcessor`). The refused subscription is not offered it
-        again."""
+        again. A correlation answered already: rejected."""
+        if ctx.index.correlating(cmd.subscription_key, cmd.message_key) is None:
+            raise Rejected(RejectionType.NOT_FOUND, NOT_CORRELATING.format(
+                message=cmd.message_key, key=cmd.subscription_key))
         entry = MessageSubscriptionEntry(cmd.subscription_key, cmd.instance_key,
                                          cmd.element_instance_key, cmd.process_id, cmd.name,
                                          cmd.correlation_key, remote=True,
@@ -177,17 +236,61 @@ class MessageSubscriptionProcessors:
                     self.b.events.correlate(ctx, state, subscription, message):
                 return
 
+    def confirm(self, ctx: CommandContext, cmd: ConfirmMessageCorrelation) -> None:
+        """CORRELATED: the instance's partition took the message (Zeebe's
+        `MessageSubscriptionCorrelateProcessor`); confirmed already: rejected."""
+        correlating = ctx.index.correlating(cmd.subscription_key, cmd.message_key)
+        if correlating is None:
+            raise Rejected(RejectionType.NOT_FOUND, NOT_CORRELATING.format(
+                message=cmd.message_key, key=cmd.subscription_key))
+        fields = {name: correlating[name] for name in (
+            "processInstanceKey", "elementInstanceKey", "bpmnProcessId", "messageName",
+            "correlationKey", "interrupting", "messageKey", "variables")}
+        ctx.write(None, MS, Intent.CORRELATED, cmd.subscription_key, **fields)
+
     # -- on the instance's partition -----------------------------------------------------------
     def correlate(self, ctx: CommandContext, cmd: CorrelateMessageSubscription) -> None:
         """PROCESS_MESSAGE_SUBSCRIPTION CORRELATED and the catch event's trigger, as when
-        the message is published on the instance's own partition."""
-        state = running_instance(ctx, cmd.instance_key)
-        subscription = next((s for s in state.subscriptions_of(cmd.element_instance_key)
-                             if s.value_type == PMS and s.fields["messageName"] == cmd.name), None)
+        the message is published on the instance's own partition. A message the element
+        instance took already (a correlation sent again, its confirmation lost): rejected
+        as ALREADY_EXISTS, even once the instance is gone, so it is taken once."""
         names = {"name": cmd.name, "key": cmd.element_instance_key, "instance": cmd.instance_key}
+        found = ctx.instance(cmd.instance_key)
+        subscription = None if found is None or not found.is_running else next(
+            (s for s in found.subscriptions_of(cmd.element_instance_key)
+             if s.value_type == PMS and s.fields["messageName"] == cmd.name), None)
+        # an open interrupting subscription has taken no message yet; otherwise look back
+        if (subscription is None or not subscription.fields.get("interrupting", True)) \
+                and _taken(ctx, cmd):
+            raise Rejected(RejectionType.ALREADY_EXISTS,
+                           ALREADY_CORRELATED.format(**names, message=cmd.message_key))
+        state = running_instance(ctx, cmd.instance_key)
         if subscription is None:
             raise Rejected(RejectionType.NOT_FOUND, NOT_SUBSCRIBED.format(**names))
         message = BufferedMessage(cmd.message_key, cmd.name, cmd.correlation_key,
                                   dict(cmd.variables), ctx.now)
         if not self.b.events.correlate(ctx, state, subscription, message):
             raise Rejected(RejectionType.INVALID_STATE, CANNOT_TRIGGER.format(**names))
+
+    def acknowledge(self, ctx: CommandContext, cmd: AcknowledgeMessageSubscription) -> None:
+        """ACKNOWLEDGED: the message partition took the subscription's oldest record awaiting
+        it (the instance may be gone since: a close is acknowledged after it)."""
+        awaiting = ctx.index.awaiting(cmd.element_instance_key, cmd.name)
+        if awaiting is None or awaiting["position"] != cmd.position:
+            raise Rejected(RejectionType.INVALID_STATE, NOT_AWAITED.format(
+                position=cmd.position, key=cmd.element_instance_key, name=cmd.name))
+        ctx.write(None, PMS, Intent.ACKNOWLEDGED, awaiting["key"],
+                  processInstanceKey=cmd.instance_key, elementInstanceKey=cmd.element_instance_key,
+                  bpmnProcessId=awaiting["bpmnProcessId"], messageName=cmd.name,
+                  correlationKey=awaiting["correlationKey"], acknowledgedIntent=awaiting["intent"],
+                  acknowledgedPosition=cmd.position)
+
+
+def _taken(ctx: CommandContext, cmd: CorrelateMessageSubscription) -> bool:
+    """Whether the element instance took that message already: a PROCESS_MESSAGE_SUBSCRIPTION
+    CORRELATED of it in the instance's saved stream (read only when a correlation would be
+    refused, or for a non-interrupting subscription, which may take several messages)."""
+    return any(r["valueType"] == PMS and r["intent"] == Intent.CORRELATED
+               and r["elementInstanceKey"] == cmd.element_instance_key
+               and r["messageKey"] == cmd.message_key
+               for r in ctx.stored_records(cmd.instance_key))

@@ -7,7 +7,8 @@ or handed to the partition's worker through its command table when a worker hold
 (`queue`, `worker`). Deployments go to partition 1 and are distributed to the others
 (`DistributeDeployment`); a signal broadcast on one partition is distributed to the others;
 a message is published on its correlation key's partition, where the message subscriptions
-of every partition are registered, and its correlations are sent back (`messages`);
+of every partition are registered, and its correlations are sent back (`messages`), each
+command answered and sent again until it is (`retry`);
 the list view and the operations view are folded from every partition's log into the same
 tables. Each partition keeps its own clock.
 """
@@ -34,15 +35,15 @@ from engine_sim.engine import (
 from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
-from engine_sim.partitions.messages import rejected, sent_commands
-from engine_sim.partitions.queue import CommandQueue, WorkerFailed, encode_command
+from engine_sim.partitions.messages import RETRY_INTERVAL, Resends, reply, sent_commands
+from engine_sim.partitions.queue import CommandQueue, WorkerFailed, WorkerTimeout, encode_command
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.persistence.lease import StoreBusy
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import schema_lock
 from engine_sim.projections import AnyListView, SqlProjection
-from engine_sim.records import NO_KEY, Intent, ValueType
+from engine_sim.records import NO_KEY, Intent, Record, ValueType
 from engine_sim.timeutil import Duration
 from migration.operate import CHUNK_SIZE, Selection
 from migration.views import OperationRow
@@ -76,6 +77,8 @@ class Cluster:
         self.idle = idle
         self.next_partition = RoundRobin(self.count)
         self._queues: dict[int, CommandQueue] = {}
+        self._resends = Resends()
+        self._retried_at = -RETRY_INTERVAL
 
     def app(self, partition: int) -> EngineApp:
         return self.apps[partition - 1]
@@ -107,7 +110,9 @@ class Cluster:
         """Run `command` on its partition (a signal: on partition 1, then distributed)."""
         if isinstance(command, DeployResource):
             return self.deploy(command.xml, command.resource_name)
-        return self.send(self.partition_for(command), command)
+        outcome = self.send(self.partition_for(command), command)
+        self._retry_due()
+        return outcome
 
     def partition_for(self, command: Command) -> int:
         if isinstance(command, commands.CreateProcessInstance):
@@ -188,13 +193,59 @@ class Cluster:
         others = [outcome]
         if self.count > 1:
             for record, target, command in sent_commands(partition, outcome.records, self.count):
-                sent = self.send(target, command)
-                others.append(sent)
-                refused = rejected(record) if sent.rejected else None
-                if refused is not None:  # Zeebe: REJECT, back to the message partition
-                    others.append(self.send(partition, refused))
+                others.extend(self._deliver(partition, record, target, command))
         others.extend(self._distribute_signals(partition, outcome, distributed))
         return merged(others) if len(others) > 1 else outcome
+
+    def _deliver(self, partition: int, record: Record, target: int,
+                 command: Command) -> list[Outcome]:
+        """`command`, which `record` of `partition` sends, run on `target`; then its answer
+        back to `partition` (`messages.reply`: acknowledged, confirmed or refused)."""
+        self._resends.sent(partition, record, time.monotonic())
+        sent = self.send(target, command)
+        answer = reply(record, sent)
+        return [sent] if answer is None else [sent, self.send(partition, answer)]
+
+    def retry(self, interval: float = RETRY_INTERVAL) -> list[Outcome]:
+        """Zeebe's pending subscription checkers, on every partition this process holds:
+        what it sent to another partition and has not been answered about (`messages`),
+        last sent `interval` seconds ago or more (or before this process first looked), is
+        sent again. A partition whose worker does not answer within the interval (or fails),
+        or that another client holds, is left for the next pass (a request stays in its
+        table for its next worker)."""
+        self._retried_at = time.monotonic()
+        outcomes: list[Outcome] = []
+        if self.count == 1:
+            return outcomes
+        timeout, self.timeout = self.timeout, min(self.timeout, max(interval, 1.0))
+        try:
+            for partition in range(1, self.count + 1):
+                engine = self.app(partition).engine
+                if not engine.writer_lease.held:
+                    continue
+                due = self._resends.due(partition, engine.event_index.unacknowledged(),
+                                        interval, time.monotonic())
+                unreachable: set[int] = set()
+                for record, target, command in sent_commands(partition, due, self.count):
+                    if target in unreachable:
+                        continue
+                    try:
+                        outcomes.extend(self._deliver(partition, record, target, command))
+                    except (WorkerTimeout, WorkerFailed, StoreBusy):  # no answer now
+                        unreachable.add(target)
+        finally:
+            self.timeout = timeout
+        return outcomes
+
+    def _retry_due(self) -> None:
+        """`retry` after a command, once per `RETRY_INTERVAL`, and at once for a partition
+        this process took since the last pass (what a client that died left unsent)."""
+        if self.count == 1:
+            return
+        held = [n for n, app in enumerate(self.apps, start=1) if app.engine.writer_lease.held]
+        if time.monotonic() - self._retried_at >= RETRY_INTERVAL or \
+                any(not self._resends.looked_at(n) for n in held):
+            self.retry()
 
     def _distribute_signals(self, partition: int, outcome: Outcome,
                             distributed: bool = False) -> list[Outcome]:

@@ -9,20 +9,9 @@
 
 from __future__ import annotations
 
-from engine_sim.engine import partition_of
+from engine_sim.engine.keys import message_partition, partition_of
 
 __all__ = ["RoundRobin", "message_partition", "partition_of"]
-
-
-def message_partition(correlation_key: str, count: int) -> int:
-    """Java's `String.hashCode`-style hash of the key's UTF-8 bytes (signed, 32-bit), taken
-    modulo the partition count: partitions 1..count."""
-    hash_code = 0
-    for byte in correlation_key.encode("utf-8"):
-        hash_code = (31 * hash_code + (byte - 256 if byte > 127 else byte)) & 0xFFFFFFFF
-    if hash_code >= 1 << 31:
-        hash_code -= 1 << 32
-    return abs(hash_code) % count + 1  # Java: Math.abs(hashCode % count)
 
 
 class RoundRobin:

@@ -3,7 +3,9 @@
 `Worker(store, N)` takes partition N's writer lease (waiting for a previous worker, as a
 follower waits to become leader) and then, step by step, runs the requests clients put in
 the partition's command table, writing each outcome back, and one chunk of a batch
-operation of its partition that still has items pending. A worker that dies leaves its
+operation of its partition that still has items pending; every `retry_interval` seconds it
+sends again what its partition sent to others and was not answered about (`Cluster.retry`,
+Zeebe's pending subscription checkers). A worker that dies leaves its
 unanswered requests and its batch operations' pending items to the next worker of the
 partition: the items a chunk migrated were written with the chunk's events, so none is
 migrated twice or lost.
@@ -12,6 +14,7 @@ migrated twice or lost.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,7 +25,7 @@ from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.partitions.cluster import DEFAULT_TIMEOUT, Cluster
-from engine_sim.partitions.messages import crosses
+from engine_sim.partitions.messages import RETRY_INTERVAL, crosses
 from engine_sim.partitions.queue import CommandQueue, WorkerTimeout, decode_command
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
@@ -38,14 +41,17 @@ class Worker:
     def __init__(self, store: Store, partition: int, *, wait: float = 10.0,
                  chunk_size: int = CHUNK_SIZE, timeout: float = DEFAULT_TIMEOUT,
                  start_time: datetime = DEFAULT_START,
-                 on_wait: Callable[[str], None] | None = None) -> None:
+                 on_wait: Callable[[str], None] | None = None,
+                 retry_interval: float = RETRY_INTERVAL) -> None:
         count = partition_count(store)
         if not 1 <= partition <= count:
             raise StoreURLError(f"the store '{store.url}' has {count} partition(s): there is "
                                 f"no partition {partition}")
         self.store, self.partition = store, partition
         self.chunk_size, self.timeout = chunk_size, timeout
-        self._cluster: Cluster | None = None  # opened by the first chunk that crosses
+        self._cluster: Cluster | None = None  # opened by the first chunk or resend that crosses
+        self.retry_interval = retry_interval
+        self._resent_at = -retry_interval  # the first step resends what a previous worker left
         self.asleep = False  # waiting for a request in `run`
         with schema_lock(store):
             self.app = EngineApp(store.of_partition(partition), start_time=start_time)
@@ -58,7 +64,7 @@ class Worker:
     def step(self) -> int:
         """Answer the pending requests, then run one chunk of a pending batch operation of
         this partition; how many things were done (0: idle)."""
-        done = self.answer_requests()
+        done = self.resend() + self.answer_requests()
         operate = self.app.operate
         for key in operate.pending_operations():
             if partition_of(key) != self.partition:
@@ -91,14 +97,30 @@ class Worker:
         request in its table for its next worker (`WorkerTimeout`, after `timeout`)."""
         if not any(crosses(r) for r in outcome.records):
             return
+        try:
+            self.cluster().followed(self.partition, outcome)
+        except WorkerTimeout as error:
+            print(f"engine-sim worker: {error}", file=sys.stderr)
+
+    def resend(self) -> int:
+        """Once per `retry_interval`: what this partition sent to other partitions and was
+        not answered about, sent again (`Cluster.retry`); how many commands that was."""
+        now = time.monotonic()
+        if now - self._resent_at < self.retry_interval:
+            return 0
+        self._resent_at = now
+        if not self.app.engine.event_index.unacknowledged():
+            return 0
+        return len(self.cluster().retry(self.retry_interval))
+
+    def cluster(self) -> Cluster:
+        """A `Cluster` that runs only this partition and sends the rest to the other
+        partitions' workers, answering this partition's own requests while it waits."""
         if self._cluster is None:
             self._cluster = Cluster(self.store, in_process=False, timeout=self.timeout,
                                     running={self.partition: self.app},
                                     idle=self.answer_requests)
-        try:
-            self._cluster.followed(self.partition, outcome)
-        except WorkerTimeout as error:
-            print(f"engine-sim worker: {error}", file=sys.stderr)
+        return self._cluster
 
     def run(self, stop: Callable[[], bool] = lambda: False, poll: float = POLL) -> None:
         self.queue.listen(self.queue.table)  # before its first look: no request is missed
@@ -106,7 +128,8 @@ class Worker:
             if not self.step():
                 self.asleep = True  # nothing half-done: a signal may end the wait
                 try:
-                    self.queue.sleep(poll)
+                    if not stop():  # a signal during the step, before `asleep`, is seen here
+                        self.queue.sleep(poll)
                 finally:
                     self.asleep = False
 

@@ -25,6 +25,7 @@ class RejectionType:
     NOT_FOUND = "NOT_FOUND"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
     INVALID_STATE = "INVALID_STATE"
+    ALREADY_EXISTS = "ALREADY_EXISTS"  # a cross-partition command that arrived twice
     # Zeebe's rejection of a command whose follow-ups do not fit one batch; here: a command
     # that caused more follow-up steps than `context.MAX_FOLLOW_UPS`
     EXCEEDED_BATCH_RECORD_SIZE = "EXCEEDED_BATCH_RECORD_SIZE"
@@ -91,6 +92,8 @@ class Intent:
     CORRELATED = "CORRELATED"
     CORRELATING = "CORRELATING"  # MESSAGE_SUBSCRIPTION: sent to the instance's partition
     REJECTED = "REJECTED"  # MESSAGE_SUBSCRIPTION: the instance's partition refused it
+    # PROCESS_MESSAGE_SUBSCRIPTION: the message partition took a record of it (partitioned)
+    ACKNOWLEDGED = "ACKNOWLEDGED"
     # SIGNAL
     BROADCASTED = "BROADCASTED"
     # DEPLOYMENT on the partitions a deployment is distributed to (a partitioned store)
@@ -115,6 +118,7 @@ class Intent:
     CORRELATE = "CORRELATE"  # PROCESS_MESSAGE_SUBSCRIPTION: the message partition's correlation
     DELETE = "DELETE"  # MESSAGE_SUBSCRIPTION: the instance's partition closed it
     REJECT = "REJECT"  # MESSAGE_SUBSCRIPTION: the instance's partition refused a correlation
+    ACKNOWLEDGE = "ACKNOWLEDGE"  # PROCESS_MESSAGE_SUBSCRIPTION: see ACKNOWLEDGED
     DISTRIBUTE = "DISTRIBUTE"  # DEPLOYMENT: partition 1's deployment reaches another partition
     PIN = "PIN"  # CLOCK: the CLI's store clock is set (engine/clock_control.py)
     PINNED = "PINNED"
