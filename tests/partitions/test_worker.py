@@ -106,8 +106,14 @@ def test_a_batch_migration_fans_out_to_each_partitions_writer(store: str) -> Non
         keys = [cluster.execute(CreateProcessInstance("job")).result for _ in range(20)]
         assert not cluster.deploy(JOB_V2, "job.bpmn").rejected  # distributed through the worker
 
-        created = cluster.migrate(Selection(filter=ListFilter(process="job", version=1)),
-                                  "job", 2, (), auto_map=True)
+        by_version = Selection(filter=ListFilter(process="job", version=1))
+        refused = cluster.migrate(by_version, "job", 2, (("nowhere", "work"),), auto_map=True)
+        assert [(partition, key) for partition, _, key in refused] == [
+            (1, None), (2, None), (3, None), (4, None)]  # the worker's partition 3 too
+        assert len({o.rejection["rejectionReason"] for _, o, _ in refused
+                    if o.rejection is not None}) == 1
+
+        created = cluster.migrate(by_version, "job", 2, (), auto_map=True)
 
         assert sorted(partition for partition, _, _ in created) == [1, 2, 3, 4]
         operations = [key for _, _, key in created if key is not None]

@@ -36,7 +36,13 @@ from engine_sim.engine.clock_control import advance_by
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.messages import RETRY_INTERVAL, Resends, reply, sent_commands
-from engine_sim.partitions.queue import CommandQueue, WorkerFailed, WorkerTimeout, encode_command
+from engine_sim.partitions.queue import (
+    CommandQueue,
+    WorkerFailed,
+    WorkerTimeout,
+    encode_command,
+    encode_filter,
+)
 from engine_sim.partitions.routing import RoundRobin, message_partition
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.persistence.lease import StoreBusy
@@ -308,7 +314,7 @@ class Cluster:
             else:
                 answer = self.request(partition, "migrate", keys=group, process=process,
                                       version=version, pairs=[list(p) for p in pairs],
-                                      auto_map=auto_map)
+                                      auto_map=auto_map, filter=encode_filter(selection.filter))
                 outcome, key = _outcome(answer), answer["key"]
             created.append((partition, outcome, key))
         return created
@@ -470,7 +476,7 @@ def _skip_folded(app: EngineApp) -> None:
 def _share(selection: Selection, keys: list[int]) -> Selection:
     """A partition's share of a selection: its keys, and the filter they were selected by,
     with which a plan's source elements are checked when it names one version (as on one
-    partition; a worker is sent the keys only)."""
+    partition; a worker is sent both)."""
     return Selection(keys=tuple(keys), filter=selection.filter)
 
 

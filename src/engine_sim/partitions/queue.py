@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 
 from engine_sim.persistence.stores import Store, connect
+from engine_sim.projections import ListFilter
 
 POLL = 0.02  # seconds between a waiting worker's looks at its outcome (it answers its own)
 LOOK_AGAIN = 1.0  # a client's longest wait for a notification before it looks again
@@ -155,3 +156,12 @@ def decode_command(types: dict[str, type], encoded: dict[str, Any]) -> Any:
     if command_type is None:
         raise ValueError(f"unknown command type '{encoded['type']}'")
     return msgspec.convert(encoded["fields"], command_type)
+
+
+def encode_filter(selected_by: ListFilter | None) -> dict[str, Any] | None:
+    """A batch's list-view filter as the table carries it (its fields)."""
+    return None if selected_by is None else msgspec.to_builtins(selected_by)
+
+
+def decode_filter(encoded: dict[str, Any] | None) -> ListFilter | None:
+    return None if encoded is None else msgspec.convert(encoded, ListFilter)

@@ -26,7 +26,7 @@ from engine_sim.engine.commands import CreateProcessInstance
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.partitions.cluster import DEFAULT_TIMEOUT, Cluster
 from engine_sim.partitions.messages import RETRY_INTERVAL, crosses
-from engine_sim.partitions.queue import CommandQueue, WorkerTimeout, decode_command
+from engine_sim.partitions.queue import CommandQueue, WorkerTimeout, decode_command, decode_filter
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.persistence.stores import StoreURLError, schema_lock
@@ -155,7 +155,8 @@ class Worker:
                 return {**_answer(outcome), "key": key}
             if kind == "migrate":  # the items run chunk by chunk in `step`
                 outcome, key = self.app.operate.migrate(
-                    Selection(keys=tuple(args["keys"])), args["process"], args["version"],
+                    Selection(keys=tuple(args["keys"]), filter=decode_filter(args.get("filter"))),
+                    args["process"], args["version"],
                     pairs, args["auto_map"], run=False)
                 return {**_answer(outcome), "key": key}
         except Exception as error:  # the engine rolled the command back: tell the client
