@@ -23,7 +23,7 @@ from engine_sim.engine import partition_of
 from engine_sim.partitions import Cluster
 from engine_sim.persistence import parse_store_url
 from engine_sim.persistence.lease import writer_lease
-from engine_sim.records import ValueType
+from engine_sim.records import Intent, ValueType
 from engine_sim.scenarios.doc_steps import Create
 from engine_sim.scenarios.document import load_scenario
 from engine_sim.scenarios.runner import ScenarioRun
@@ -54,6 +54,16 @@ def normalised(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: norm(v) for k, v in r.items() if k != "position"} for r in records]
 
 
+def exchanged(record: dict[str, Any]) -> bool:
+    """A record of the message exchange between partitions, which names the instance but is
+    written on partitioned stores only (docs/scaling.md): the message partition's copy of a
+    subscription, and the acknowledgements of one's registration (or their rejection, when
+    a correlation came first and made them moot)."""
+    return record["valueType"] == ValueType.MESSAGE_SUBSCRIPTION or (
+        record["valueType"] == ValueType.PROCESS_MESSAGE_SUBSCRIPTION
+        and record["intent"] in (Intent.ACKNOWLEDGE, Intent.ACKNOWLEDGED))
+
+
 def replayed(url: str, path: Path) -> tuple[Any, list[int], list[list[dict[str, Any]]]]:
     """The scenario's result, the instances it created (in the order they were created) and
     each one's record stream."""
@@ -63,7 +73,8 @@ def replayed(url: str, path: Path) -> tuple[Any, list[int], list[list[dict[str, 
         created = [r["processInstanceKey"] for r in run.records()
                    if r["valueType"] == ValueType.PROCESS_INSTANCE_CREATION
                    and r["intent"] == "CREATED"]
-        return result, created, [normalised(run.records(key)) for key in created]
+        return result, created, [normalised([r for r in run.records(key) if not exchanged(r)])
+                                 for key in created]
     finally:
         run.close()
 

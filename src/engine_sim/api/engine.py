@@ -36,12 +36,12 @@ from engine_sim.api.results import (
     records_of,
     summed_operation,
 )
-from engine_sim.api.targets import Target, open_target
 from engine_sim.app import EngineApp
 from engine_sim.engine import DeployResource, Outcome, commands
 from engine_sim.engine.engine import DEFAULT_START
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.cluster import Cluster
+from engine_sim.partitions.targets import Target, open_target
 from engine_sim.persistence import Store, parse_store_url
 from engine_sim.projections import ListFilter
 from engine_sim.timeutil import Duration, parse_duration
