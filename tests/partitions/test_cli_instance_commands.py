@@ -179,11 +179,12 @@ def test_a_key_of_a_partition_the_store_does_not_have_is_refused(
     assert "names partition 5, and the store has 2" in operation.stderr
 
 
-def test_the_cli_default_timeout_is_the_clusters() -> None:
+def test_the_cli_defaults_are_the_partitions_own() -> None:
     from engine_sim.cli import arguments
-    from engine_sim.partitions import cluster
+    from engine_sim.partitions import cluster, messages
 
     assert arguments.DEFAULT_TIMEOUT == cluster.DEFAULT_TIMEOUT
+    assert arguments.RETRY_INTERVAL == messages.RETRY_INTERVAL
 
 
 def test_a_workers_failure_is_one_line_with_status_1(capsys: pytest.CaptureFixture[str]) -> None:

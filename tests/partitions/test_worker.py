@@ -131,6 +131,30 @@ def test_a_batch_migration_fans_out_to_each_partitions_writer(store: str) -> Non
         assert worker.wait(timeout=20) == 0
 
 
+def test_following_operations_no_worker_runs_gives_up_after_the_timeout(store: str) -> None:
+    """What `engine-sim migrate` and `operations resume` do on a partitioned store: follow
+    the operations until done, or give up (exit 4) once none moved for the timeout."""
+    setup = Cluster(store)
+    keys = [setup.execute(CreateProcessInstance("job")).result for _ in range(4)]
+    assert not setup.deploy(JOB_V2, "job.bpmn").rejected
+    operations = [key for _, _, key in setup.migrate(Selection(keys=tuple(keys)), "job", 2,
+                                                     run=False) if key is not None]
+    setup.close()  # partitions 1 to 4 ACTIVE, and no worker runs them
+    client = Cluster(store, timeout=1, in_process=False)
+    try:
+        with pytest.raises(WorkerTimeout, match=r"no progress for 1 s \(0 of 4 items done; "
+                           r"is every partition's worker running\?\); they stay ACTIVE"):
+            client.wait_for(operations)
+    finally:
+        client.close()
+    runner = Cluster(store)
+    try:  # this process runs them: done
+        runner.run_operations(operations)
+        assert runner.wait_for(operations)["completed"] == 4
+    finally:
+        runner.close()
+
+
 def test_a_worker_refuses_a_partition_the_store_does_not_have(store: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "engine_sim", "worker", "--store", store.split("?")[0],

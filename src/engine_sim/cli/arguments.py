@@ -33,6 +33,7 @@ STATES = ("ACTIVE", "INCIDENT", "COMPLETED", "CANCELED")
 DEFAULT_LIMIT = 200
 DEFAULT_WAIT = 10.0  # = engine_sim.persistence.lease.DEFAULT_WAIT
 DEFAULT_TIMEOUT = 60.0  # = engine_sim.partitions.cluster.DEFAULT_TIMEOUT
+RETRY_INTERVAL = 10.0  # = engine_sim.partitions.messages.RETRY_INTERVAL
 MAX_WAIT = 86_400  # seconds: a day
 
 
@@ -262,9 +263,9 @@ def _store_and_json(parser: argparse.ArgumentParser, writer: bool = False) -> No
         _wait(parser)
         parser.add_argument(
             "--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-            help="a partitioned store: how long to wait for the answer of a partition's worker "
-            f"(default {DEFAULT_TIMEOUT:g}, at most {MAX_WAIT}; exit status 4, the request "
-            "stays queued for the worker)")
+            help="a partitioned store: how long to wait for the answer of a partition's worker, "
+            f"or for a batch its worker runs to progress (default {DEFAULT_TIMEOUT:g}, at most "
+            f"{MAX_WAIT}; exit status 4, the request stays queued, the batch ACTIVE)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON document on stdout (fields: docs/cli.md)")
 
@@ -502,6 +503,10 @@ def _operate(commands: Any) -> None:
                         "its command table at least this often anyway (default 1)")
     worker.add_argument("--chunk-size", type=chunk_size, default=DEFAULT_CHUNK_SIZE,
                         help=f"instances per atomic chunk of a batch (default {DEFAULT_CHUNK_SIZE})")
+    worker.add_argument("--retry-interval", type=seconds, default=RETRY_INTERVAL,
+                        metavar="SECONDS", help="how often what the partition sent to other "
+                        "partitions and was not answered is sent again (default "
+                        f"{RETRY_INTERVAL:g})")
     _wait(worker)  # a standby worker waits for the partition's current one
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
 from typing import Any
 
@@ -46,7 +45,6 @@ from migration.plan import auto_mapped_pairs
 
 Pairs = tuple[tuple[str, str], ...]
 SHOWN_IGNORED = 10
-POLL = 0.1  # seconds between looks at the partitions' workers' progress
 
 
 # -- checking the input ---------------------------------------------------------------------
@@ -291,17 +289,18 @@ def run_partitioned(args: argparse.Namespace) -> int:
 
 def watch(out: Console, cluster: Cluster, operations: list[int], total: int,
           chunk_size: int, title: str = "Migrating") -> dict[str, Any]:
-    """Run this process's partitions' chunks, then follow the workers' until all are done."""
+    """Run this process's partitions' chunks, then follow the workers' until all are done
+    (`WorkerTimeout` after the command's `--timeout` without progress)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=out) as progress:
         task = progress.add_task(title, total=total)
         cluster.run_operations(operations, lambda o: progress.advance(task, len(o.result)),
                                chunk_size)
-        while (summary := cluster.operations(operations))["state"] != "COMPLETED":
+        def shown(summary: dict[str, Any]) -> None:
             progress.update(task, completed=summary["completed"] + summary["failed"])
-            time.sleep(POLL)
-        progress.update(task, completed=summary["completed"] + summary["failed"])
+        summary = cluster.wait_for(operations, shown)  # --timeout without progress: exit 4
+        shown(summary)
     return summary
 
 

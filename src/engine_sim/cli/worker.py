@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
                        "in the command's own process)")
     try:
         worker = Worker(store, args.partition, wait=args.wait, chunk_size=args.chunk_size,
+                        retry_interval=args.retry_interval,
                         on_wait=lambda holder: print(
             f"engine-sim worker: waiting up to {args.wait:g} s (--wait) for partition "
             f"{args.partition}, which another worker holds: {holder}", file=sys.stderr))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from typing import Any
@@ -56,6 +56,7 @@ from migration.views import OperationRow
 
 DEFAULT_TIMEOUT = 60.0  # seconds a client waits for a worker's outcome
 LEASE_POLL = 0.05  # seconds between tries of a lease another client holds
+OPERATIONS_POLL = 0.05  # seconds between looks at operations the workers run (`wait_for`)
 
 
 class Cluster:
@@ -390,6 +391,29 @@ class Cluster:
         view = self.apps[0].operate.operations
         rows = [row for key in keys if (row := view.get(key)) is not None]
         return summed(rows)
+
+    def wait_for(self, keys: Sequence[int],
+                 progress: Callable[[dict[str, Any]], object] | None = None) -> dict[str, Any]:
+        """Until every operation of `keys` is COMPLETED: their sum (`operations`), each look
+        also given to `progress`. `WorkerTimeout` when none of them moved for `timeout`
+        seconds (no worker runs a partition of theirs?): they stay ACTIVE, for the
+        partitions' next workers to finish."""
+        if not keys:
+            return summed([])
+        moved_at, seen = time.monotonic(), None
+        while (summary := self.operations(keys))["state"] != "COMPLETED":
+            if progress is not None:
+                progress(summary)
+            done = summary["completed"] + summary["failed"]
+            if done != seen:
+                moved_at, seen = time.monotonic(), done
+            elif time.monotonic() - moved_at > self.timeout:
+                raise WorkerTimeout(f"operations {list(keys)}: no progress for {self.timeout:g} s "
+                                    f"({done} of {summary['total']} items done; is every "
+                                    "partition's worker running?); they stay ACTIVE for the "
+                                    "partitions' workers")
+            time.sleep(OPERATIONS_POLL)
+        return summary
 
     # -- reads ---------------------------------------------------------------------------
     def views(self) -> AnyListView:

@@ -16,7 +16,6 @@ PostgreSQL store (docs/scaling.md) is behind the small `Target` interface:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
@@ -27,7 +26,6 @@ from engine_sim.engine import DeployResource, Outcome
 from engine_sim.engine.commands import Command
 from engine_sim.engine.state import InstanceState
 from engine_sim.partitions.cluster import Cluster, merged
-from engine_sim.partitions.queue import WorkerTimeout
 from engine_sim.persistence import Store
 from engine_sim.persistence.partitions import partition_count
 from engine_sim.projections import AnyListView
@@ -37,7 +35,6 @@ from migration.operate import Selection
 
 Pairs = tuple[tuple[str, str], ...]
 OnChunk = Callable[[Outcome], object]
-POLL = 0.05  # seconds between looks at the operations view while workers run chunks
 
 
 class Target(Protocol):
@@ -223,20 +220,8 @@ class Partitioned:
         self.wait(keys)
 
     def wait(self, keys: Sequence[int]) -> None:
-        """Until every operation of `keys` is COMPLETED; `WorkerTimeout` when none of them
-        moved for the cluster's timeout (no worker runs a partition of theirs?)."""
-        if not keys:
-            return
-        moved_at, seen = time.monotonic(), None
-        while (summary := self.cluster.operations(keys))["state"] != "COMPLETED":
-            done = summary["completed"] + summary["failed"]
-            if done != seen:
-                moved_at, seen = time.monotonic(), done
-            elif time.monotonic() - moved_at > self.cluster.timeout:
-                raise WorkerTimeout(f"operations {list(keys)}: no progress for "
-                                    f"{self.cluster.timeout} s ({done} of {summary['total']} "
-                                    "items done; is every partition's worker running?)")
-            time.sleep(POLL)
+        """Until every operation of `keys` is COMPLETED (`Cluster.wait_for`)."""
+        self.cluster.wait_for(keys)
 
     def views(self) -> AnyListView:
         return self.cluster.views()
