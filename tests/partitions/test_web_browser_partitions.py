@@ -5,77 +5,36 @@ followed live as one until it completes. Screenshots go to `test-artifacts/web/`
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from browser_support import UnhurriedService, browser_page, served, sync_api
+from browser_support import shot as saved
 from test_web_partitions import seed
 
 from engine_sim.partitions import partition_of
-from engine_sim.web.app import create_app
-from engine_sim.web.service import WebService
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("ENGINE_SIM_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts" / "web"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                               "(pip install -e '.[test]')")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (as .ci/run "
-                "does) or set ENGINE_SIM_CHROMIUM", allow_module_level=True)
 
 
-class UnhurriedService(WebService):
-    """Pauses before each chunk, so the browser sees the operation run (one item a chunk)."""
-
-    def _step(self, operation: int) -> None:
-        time.sleep(0.5)
-        super()._step(operation)
+class Unhurried(UnhurriedService):
+    pause = 0.5
 
 
 @pytest.fixture
 def server(database_url: str) -> Iterator[tuple[str, dict[str, int]]]:
-    import uvicorn
-
     url, keys = seed(database_url)
-    config = uvicorn.Config(create_app(UnhurriedService(url, chunk_size=1)), host="127.0.0.1",
-                            port=0, log_level="warning", lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    port = instance.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", keys
-    instance.should_exit = True
-    thread.join(timeout=20)
+    with served(Unhurried(url, chunk_size=1)) as base_url:
+        yield base_url, keys
 
 
 @pytest.fixture
 def page(server: tuple[str, dict[str, int]]) -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                                 args=["--no-sandbox", "--disable-gpu"])
-        except sync_api.Error as error:
-            pytest.skip(f"Chromium at {CHROMIUM} cannot start: {str(error).splitlines()[0]}")
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      base_url=server[0])
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
+    with browser_page(server[0]) as opened:
+        yield opened
 
 
 def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"partitions-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    saved(page, f"partitions-{name}")
 
 
 def test_the_migration_flow_on_two_partitions(page: sync_api.Page,
