@@ -77,9 +77,9 @@ def session(store_url: str, read_only: bool = False, wait: float = DEFAULT_WAIT,
         if partitions > 1 and key is not None and read_only:
             store = store.of_partition(key_partition(key, partitions))
         elif partitions > 1 and not whole_store:
+            # every command routes a partitioned store through `writer`/`reader` before this
             raise CliError("--store", f"the store '{store_url}' has {partitions} partitions: "
-                           "this command runs on one-partition stores only for now (use the "
-                           "Python API engine_sim.partitions.Cluster; docs/scaling.md)")
+                           "this command does not route to them (docs/scaling.md)")
         with schema_lock(store):
             opened = EngineApp(store, start_time=STORE_EPOCH)
         for partition in range(2, partitions + 1 if whole_store else 2):
