@@ -43,7 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     # the public Python API: a face over the composition root, or over `Cluster` on a
     # partitioned store (never the scenarios)
     "engine_sim.api": {"engine_sim.app", "engine_sim.engine", "engine_sim.partitions",
-                       "engine_sim.persistence", "engine_sim.projections",
+                       "engine_sim.persistence", "engine_sim.projections", "engine_sim.records",
                        "engine_sim.timeutil", "migration"},
     # assertions and the pytest plugin: over the public API, plus scenario files as tests
     "engine_sim.testing": {"engine_sim.api", "engine_sim.persistence", "engine_sim.scenarios",

@@ -8,12 +8,13 @@ dataclasses: snapshots taken when they were asked for.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+
+from engine_sim.records.lines import marked
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -106,13 +107,7 @@ class Record(Mapping[str, Any]):
         With `scenario`, marked as `engine-sim replay --records` marks each line: a first
         field `"scenario": NAME`, then the record's own fields; with `partition` (a
         partitioned store's export), a field `"partitionId": N` before the record's own."""
-        encoded = _ENCODER.encode(self._fields)
-        if partition is not None:
-            encoded = b'{"partitionId":' + str(int(partition)).encode() + b"," + encoded[1:]
-        if scenario is None:
-            return encoded
-        return b'{"scenario":' + json.dumps(scenario, ensure_ascii=False).encode() + b"," \
-            + encoded[1:]
+        return marked(_ENCODER.encode(self._fields), scenario, partition)
 
 
 def records_of(raw: Sequence[Mapping[str, Any]]) -> list[Record]:

@@ -24,6 +24,7 @@ from eventsourcing.persistence import PersistenceError
 from engine_sim.persistence import Store, StoreURLError, check_postgres, parse_store_url
 from engine_sim.persistence.lease import StoreBusy, StoreReadOnly, writer_lease
 from engine_sim.persistence.partitions import partition_count
+from engine_sim.records.lines import SCENARIO_MARK, marked
 from engine_sim.scenarios.document import ScenarioInputError, load_scenario
 from engine_sim.scenarios.runner import ScenarioResult, ScenarioRun
 
@@ -43,16 +44,13 @@ def scenario_files(paths: list[str]) -> list[tuple[Path, str]]:
     return files
 
 
-MARKER = b'{"scenario":'
+MARKER = SCENARIO_MARK
 
 
 def records_line(scenario: str, encoded: bytes, partition: int | None = None) -> bytes:
     """`{"scenario":NAME,` (then `"partitionId":N,` for a partitioned store's record) + the
-    record's own encoding without its opening brace."""
-    name = json.dumps(scenario, ensure_ascii=False).encode()
-    if partition is not None:
-        encoded = b'{"partitionId":' + str(partition).encode() + b"," + encoded[1:]
-    return MARKER + name + b"," + encoded[1:] + b"\n"
+    record's own encoding without its opening brace (`records.lines.marked`)."""
+    return marked(encoded, scenario, partition) + b"\n"
 
 
 def result_lines(result: ScenarioResult, encoder: msgspec.json.Encoder) -> list[bytes]:

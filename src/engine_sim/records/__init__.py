@@ -1,4 +1,5 @@
-"""The public record vocabulary (Zeebe's exporter records, flattened) and the JSONL export."""
+"""The public record vocabulary (Zeebe's exporter records, flattened) and how exported lines
+are marked (`lines`)."""
 
 from engine_sim.records.vocabulary import (
     NO_KEY,
